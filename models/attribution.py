@@ -1,0 +1,145 @@
+"""Who said what, and which stretches of a recording are off the record.
+
+Speaker marks are pressed live, so they are a little late and a little rough;
+these rules turn them into attributed segments. Off-record spans (strikes, and
+the marked speech of anyone who did not consent) are never transcribed or kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from models.ids import new_id
+from models.participant import Participant
+from models.session import Marker, MarkerKind
+from models.transcript import Segment, Word
+
+#: A speaker mark inside a segment splits it only if both parts last this long;
+#: shorter slivers are more likely a late key press than a real change of voice.
+MIN_SPLIT_S = 1.0
+
+Span = tuple[float, float]
+
+
+def speaker_marks(markers: list[Marker]) -> list[Marker]:
+    """Return the speaker marks in time order."""
+    return sorted((m for m in markers if m.kind is MarkerKind.SPEAKER), key=lambda m: m.at_s)
+
+
+def speaker_at(marks: list[Marker], t: float) -> str | None:
+    """Return the participant id of the last speaker mark at or before ``t``."""
+    current: str | None = None
+    for mark in marks:
+        if mark.at_s > t:
+            break
+        current = mark.participant_id
+    return current
+
+
+def _split_at_marks(segment: Segment, marks: list[Marker]) -> list[Segment]:
+    words = segment.words
+    if len(words) < 2:
+        return [segment]
+    for mark in marks:
+        if not segment.start + MIN_SPLIT_S <= mark.at_s <= segment.end - MIN_SPLIT_S:
+            continue
+        cut = next((i for i, w in enumerate(words) if (w.start + w.end) / 2 >= mark.at_s), None)
+        if cut is None or cut == 0:
+            continue
+        head, tail = words[:cut], words[cut:]
+        if head[-1].end - head[0].start < MIN_SPLIT_S or tail[-1].end - tail[0].start < MIN_SPLIT_S:
+            continue
+        first = _segment_of(head, segment)
+        second = _segment_of(tail, segment)
+        return [first, *_split_at_marks(second, marks)]
+    return [segment]
+
+
+def _segment_of(words: list[Word], parent: Segment) -> Segment:
+    text = "".join(w.text for w in words).strip()
+    return replace(
+        parent,
+        id=new_id("g"),
+        start=words[0].start,
+        end=words[-1].end,
+        words=list(words),
+        text=text,
+        original_text=text,
+    )
+
+
+def attribute_speakers(segments: list[Segment], markers: list[Marker]) -> list[Segment]:
+    """Split segments where a speaker mark falls inside, and set each speaker.
+
+    A segment's speaker is the one marked at its midpoint. Segments already
+    given a speaker by the facilitator keep it.
+    """
+    marks = speaker_marks(markers)
+    if not marks:
+        return segments
+    result: list[Segment] = []
+    for segment in segments:
+        if segment.speaker_id is not None:
+            result.append(segment)
+            continue
+        for part in _split_at_marks(segment, marks):
+            part.speaker_id = speaker_at(marks, part.midpoint)
+            result.append(part)
+    return result
+
+
+def merge_spans(spans: list[Span]) -> list[Span]:
+    """Return ``spans`` sorted with overlapping or touching ones joined."""
+    merged: list[Span] = []
+    for start, end in sorted(s for s in spans if s[1] > s[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def off_record_spans(
+    markers: list[Marker],
+    participants: list[Participant],
+    session_id: str,
+    duration_s: float,
+) -> list[Span]:
+    """Spans never to transcribe: strikes, and speech marked as a non-consenting person's."""
+    spans: list[Span] = [
+        (m.at_s, m.end_s if m.end_s is not None else m.at_s)
+        for m in markers
+        if m.kind is MarkerKind.STRIKE
+    ]
+    not_recorded = {
+        p.id for p in participants if not p.is_recorded_in(session_id)
+    }
+    marks = speaker_marks(markers)
+    for index, mark in enumerate(marks):
+        if mark.participant_id in not_recorded:
+            end = marks[index + 1].at_s if index + 1 < len(marks) else duration_s
+            spans.append((mark.at_s, end))
+    return merge_spans([(max(0.0, s), min(duration_s, e)) for s, e in spans])
+
+
+def overlaps(start: float, end: float, spans: list[Span]) -> bool:
+    """True when ``start``..``end`` overlaps any of ``spans``."""
+    return any(start < span_end and end > span_start for span_start, span_end in spans)
+
+
+def drop_off_record(segments: list[Segment], spans: list[Span]) -> list[Segment]:
+    """Remove every word inside an off-record span, and segments left empty."""
+    if not spans:
+        return segments
+    kept: list[Segment] = []
+    for segment in segments:
+        if not segment.words:
+            if not overlaps(segment.start, segment.end, spans):
+                kept.append(segment)
+            continue
+        words = [w for w in segment.words if not overlaps(w.start, w.end, spans)]
+        if len(words) == len(segment.words):
+            kept.append(segment)
+        elif words:
+            kept.append(_segment_of(words, segment))
+    return kept

@@ -1,0 +1,83 @@
+"""Participants, known everywhere by their pseudonym, and their recording consent."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from models.audit import Actor, AuditEvent
+
+
+class Role(enum.StrEnum):
+    """Whether someone is consulted or runs the session."""
+
+    PARTICIPANT = "participant"
+    FACILITATOR = "facilitator"
+
+
+class RecordingConsent(enum.StrEnum):
+    """A person's answer to "may we record what you say in this session?"."""
+
+    UNASKED = "unasked"
+    YES = "yes"
+    NO = "no"
+
+
+@dataclass
+class ConsentRecord:
+    """A recording-consent answer for one session, and when it was given."""
+
+    answer: RecordingConsent
+    at: str
+
+
+@dataclass
+class Participant:
+    """Someone in a consultation.
+
+    The pseudonym is what every screen and export shows. The real name, if the
+    facilitator keeps one, stays on this laptop and is on the hide list for
+    every export.
+    """
+
+    id: str
+    pseudonym: str
+    role: Role = Role.PARTICIPANT
+    real_name: str = ""
+    #: Recording consent per session id.
+    consent: dict[str, ConsentRecord] = field(default_factory=dict)
+    #: Coarse, optional reach data (e.g. {"age band": "25-34"}); never identifying.
+    reach: dict[str, str] = field(default_factory=dict)
+    follow_up: bool = False
+    notes: str = ""
+
+    def consent_for(self, session_id: str) -> RecordingConsent:
+        """Return this person's recording consent for ``session_id``."""
+        record = self.consent.get(session_id)
+        return record.answer if record else RecordingConsent.UNASKED
+
+    def is_recorded_in(self, session_id: str) -> bool:
+        """True when this person agreed to be recorded in ``session_id``."""
+        return self.consent_for(session_id) is RecordingConsent.YES
+
+
+def set_recording_consent(
+    participant: Participant,
+    session_id: str,
+    answer: RecordingConsent,
+    at: str,
+    actor: Actor = Actor.FACILITATOR,
+) -> AuditEvent:
+    """Record ``answer`` for ``session_id`` on ``participant``; return the audit event."""
+    before = participant.consent_for(session_id)
+    participant.consent[session_id] = ConsentRecord(answer=answer, at=at)
+    return AuditEvent(
+        at=at,
+        actor=actor,
+        action="recording consent",
+        subject_kind="session",
+        subject_id=session_id,
+        participant_id=participant.id,
+        before=before.value,
+        after=answer.value,
+    )

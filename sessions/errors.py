@@ -1,0 +1,34 @@
+"""Errors a facilitator can act on. Each message is one line that says what to do."""
+
+from __future__ import annotations
+
+
+class FacilitateError(Exception):
+    """Base class: the message is shown to the user as it is, on one line."""
+
+
+class StoreDamaged(FacilitateError):
+    """A store file cannot be read. It is left exactly as it was."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(
+            f"The store file {path} is damaged ({reason}); it has not been changed. "
+            "Restore it from a backup or move it aside, then try again."
+        )
+        self.path = path
+
+
+class NotFound(FacilitateError):
+    """An id that names nothing in the workspace."""
+
+
+class AudioError(FacilitateError):
+    """An audio file that cannot be used."""
+
+
+class ModelError(FacilitateError):
+    """A Whisper model that cannot be found or loaded."""
+
+
+class DeviceError(FacilitateError):
+    """No sound system, or no input or output device."""

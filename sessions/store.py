@@ -1,0 +1,382 @@
+"""The workspace and each consultation's tinydb store.
+
+Layout of a workspace::
+
+    <root>/consultations/<consultation id>/store.json          consultation, participants,
+                                                               sessions, quotes, audit
+    <root>/consultations/<consultation id>/transcripts/<session id>.json
+    <root>/consultations/<consultation id>/audio/<session id>.flac
+    <root>/models/<model name>/                                 extra Whisper models
+
+Transcripts live in their own file per session so that a consent decision (a
+small write) never rewrites hours of segments. Every write is atomic, under one
+lock per consultation, and files are private to the user. A file that cannot
+be read raises :class:`StoreDamaged` and is never written over.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from models import (
+    SCHEMA_VERSION,
+    Actor,
+    AuditEvent,
+    Consultation,
+    Participant,
+    Quote,
+    RecordingConsent,
+    SchemaError,
+    Segment,
+    Session,
+    default_codebook,
+    empty_codebook,
+    from_dict,
+    new_id,
+    set_recording_consent,
+    to_dict,
+)
+from sessions.atomic import atomic_write_json
+from sessions.clock import now_iso
+from sessions.errors import NotFound, StoreDamaged
+from sessions.locations import consultations_dir, ensure_private_dir, models_dir
+
+T = TypeVar("T")
+
+STORE_FILE = "store.json"
+
+
+class AtomicJSONStorage(Storage):
+    """A tinydb storage that never leaves a torn file and refuses damaged ones."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def read(self) -> dict[str, Any] | None:
+        """Return the stored tables, None for a file not yet written."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StoreDamaged(self.path, error.strerror or str(error)) from error
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise StoreDamaged(self.path, "not valid JSON") from error
+        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+            raise StoreDamaged(self.path, "not a facilitate store")
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        """Replace the file atomically with ``data``."""
+        atomic_write_json(self.path, data)
+
+    def close(self) -> None:
+        """Nothing to release: files are opened only for the length of a read or write."""
+
+
+def _open_db(path: Path) -> TinyDB:
+    db = TinyDB(path, storage=AtomicJSONStorage)
+    # Read once now so a damaged file is reported on open, before any write.
+    db.storage.read()
+    return db
+
+
+class ConsultationStore:
+    """One consultation's folder: its store file, transcripts and audio.
+
+    Safe to share between the UI and worker threads: every read and write
+    holds ``lock``.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.lock = threading.RLock()
+        self.db = _open_db(folder / STORE_FILE)
+        meta = self.db.table("meta").get(doc_id=1)
+        if meta and meta.get("schema_version", 0) > SCHEMA_VERSION:
+            raise StoreDamaged(
+                folder / STORE_FILE,
+                f"written by a newer facilitate (schema {meta['schema_version']}); upgrade",
+            )
+        self._transcripts: dict[str, TinyDB] = {}
+
+    # -- paths -------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """The consultation id, which is also the folder name."""
+        return self.folder.name
+
+    @property
+    def audio_dir(self) -> Path:
+        """The folder holding this consultation's recordings (created private)."""
+        return ensure_private_dir(self.folder / "audio")
+
+    @property
+    def transcripts_dir(self) -> Path:
+        """The folder holding one transcript file per session (created private)."""
+        return ensure_private_dir(self.folder / "transcripts")
+
+    def audio_path(self, session: Session) -> Path | None:
+        """The absolute path of a session's recording, or None if it has none."""
+        if session.recording is None:
+            return None
+        return self.audio_dir / session.recording.file
+
+    # -- generic helpers -------------------------------------------------------
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        with self.lock:
+            yield
+
+    def _read_all(self, table: str, cls: type[T]) -> list[T]:
+        with self.lock:
+            docs = self.db.table(table).all()
+        return [self._load(cls, doc) for doc in docs]
+
+    def _read_one(self, table: str, cls: type[T], entity_id: str) -> T | None:
+        with self.lock:
+            doc = self.db.table(table).get(Query().id == entity_id)
+        return self._load(cls, doc) if doc is not None else None
+
+    def _load(self, cls: type[T], doc: Any) -> T:
+        try:
+            return from_dict(cls, dict(doc))
+        except SchemaError as error:
+            raise StoreDamaged(self.folder / STORE_FILE, str(error)) from error
+
+    def _upsert(self, table: Table, entity: Any) -> None:
+        table.upsert(to_dict(entity), Query().id == entity.id)
+
+    # -- consultation ----------------------------------------------------------
+
+    def consultation(self) -> Consultation:
+        """The consultation this folder holds."""
+        with self.lock:
+            doc = self.db.table("consultation").get(doc_id=1)
+        if doc is None:
+            raise StoreDamaged(self.folder / STORE_FILE, "it holds no consultation")
+        return self._load(Consultation, doc)
+
+    def save_consultation(self, consultation: Consultation) -> None:
+        """Store ``consultation`` (its title, codebook, hide list, PIN)."""
+        with self._writing():
+            table = self.db.table("consultation")
+            if table.get(doc_id=1) is None:
+                table.insert(to_dict(consultation))
+            else:
+                table.update(to_dict(consultation), doc_ids=[1])
+            self.db.table("meta").upsert({"schema_version": SCHEMA_VERSION}, Query().noop())
+
+    # -- participants -------------------------------------------------------
+
+    def participants(self) -> list[Participant]:
+        """Everyone in the consultation, in the order they were added."""
+        return self._read_all("participants", Participant)
+
+    def participant(self, participant_id: str) -> Participant:
+        """The participant with ``participant_id``."""
+        found = self._read_one("participants", Participant, participant_id)
+        if found is None:
+            raise NotFound(f"No participant {participant_id} in this consultation.")
+        return found
+
+    def save_participant(self, participant: Participant) -> None:
+        """Add or update a participant."""
+        with self._writing():
+            self._upsert(self.db.table("participants"), participant)
+
+    def set_recording_consent(
+        self,
+        participant_id: str,
+        session_id: str,
+        answer: RecordingConsent,
+        actor: Actor = Actor.FACILITATOR,
+    ) -> AuditEvent:
+        """Record a recording-consent answer and its audit event together."""
+        with self._writing():
+            participant = self.participant(participant_id)
+            event = set_recording_consent(participant, session_id, answer, now_iso(), actor)
+            self.save_participant(participant)
+            self.append_audit(event)
+        return event
+
+    # -- sessions ------------------------------------------------------------
+
+    def sessions(self) -> list[Session]:
+        """The consultation's sessions, in the order they were created."""
+        return self._read_all("sessions", Session)
+
+    def session(self, session_id: str) -> Session:
+        """The session with ``session_id``."""
+        found = self._read_one("sessions", Session, session_id)
+        if found is None:
+            raise NotFound(f"No session {session_id} in this consultation.")
+        return found
+
+    def save_session(self, session: Session) -> None:
+        """Add or update a session (its plan, status, recording and marks)."""
+        with self._writing():
+            self._upsert(self.db.table("sessions"), session)
+
+    # -- transcripts ---------------------------------------------------------
+
+    def _transcript_db(self, session_id: str) -> TinyDB:
+        db = self._transcripts.get(session_id)
+        if db is None:
+            db = _open_db(self.transcripts_dir / f"{session_id}.json")
+            self._transcripts[session_id] = db
+        return db
+
+    def segments(self, session_id: str) -> list[Segment]:
+        """The session's transcript segments in time order."""
+        with self.lock:
+            doc = self._transcript_db(session_id).table("transcript").get(doc_id=1)
+        if doc is None:
+            return []
+        try:
+            return [from_dict(Segment, item) for item in doc["segments"]]
+        except (KeyError, TypeError, SchemaError) as error:
+            path = self.transcripts_dir / f"{session_id}.json"
+            raise StoreDamaged(path, "its segments cannot be read") from error
+
+    def save_segments(self, session_id: str, segments: list[Segment]) -> None:
+        """Replace the session's transcript with ``segments``."""
+        doc = {"segments": [to_dict(s) for s in sorted(segments, key=lambda s: s.start)]}
+        with self._writing():
+            table = self._transcript_db(session_id).table("transcript")
+            if table.get(doc_id=1) is None:
+                table.insert(doc)
+            else:
+                table.update(doc, doc_ids=[1])
+
+    # -- quotes ----------------------------------------------------------------
+
+    def quotes(self, session_id: str | None = None) -> list[Quote]:
+        """All quotes, or those of one session."""
+        quotes = self._read_all("quotes", Quote)
+        if session_id is not None:
+            quotes = [q for q in quotes if q.session_id == session_id]
+        return quotes
+
+    def save_quote(self, quote: Quote) -> None:
+        """Add or update a quote."""
+        with self._writing():
+            self._upsert(self.db.table("quotes"), quote)
+
+    # -- audit -------------------------------------------------------------------
+
+    def append_audit(self, event: AuditEvent) -> None:
+        """Append one audit event. Events are never changed or removed."""
+        with self._writing():
+            self.db.table("audit").insert(to_dict(event))
+
+    def audit(self, participant_id: str | None = None) -> list[AuditEvent]:
+        """The audit trail, oldest first, optionally for one participant."""
+        events = self._read_all("audit", AuditEvent)
+        if participant_id is not None:
+            events = [e for e in events if e.participant_id == participant_id]
+        return events
+
+
+class Workspace:
+    """The folder of consultations and models; one store object per consultation."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        ensure_private_dir(self.root)
+        ensure_private_dir(consultations_dir(self.root))
+        self._stores: dict[str, ConsultationStore] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def models_dir(self) -> Path:
+        """Where the user may put extra CTranslate2 Whisper model folders."""
+        return models_dir(self.root)
+
+    def consultation_ids(self) -> list[str]:
+        """Ids of every consultation folder, oldest first."""
+        folders = [
+            p for p in consultations_dir(self.root).iterdir()
+            if p.is_dir() and (p / STORE_FILE).exists()
+        ]
+        return [p.name for p in sorted(folders, key=lambda p: (p.stat().st_mtime, p.name))]
+
+    def open(self, consultation_id: str) -> ConsultationStore:
+        """The store of ``consultation_id``; raises NotFound or StoreDamaged."""
+        with self._lock:
+            store = self._stores.get(consultation_id)
+            if store is not None:
+                return store
+            folder = consultations_dir(self.root) / consultation_id
+            if not (folder / STORE_FILE).exists():
+                raise NotFound(
+                    f"No consultation {consultation_id!r}; run 'facilitate' to see them."
+                )
+            store = ConsultationStore(folder)
+            self._stores[consultation_id] = store
+            return store
+
+    def stores(self) -> list[ConsultationStore]:
+        """Every consultation's store that can be read (damaged ones are skipped)."""
+        stores = []
+        for consultation_id in self.consultation_ids():
+            try:
+                stores.append(self.open(consultation_id))
+            except StoreDamaged:
+                continue
+        return stores
+
+    def damaged(self) -> list[str]:
+        """One message per consultation store that cannot be read."""
+        problems = []
+        for consultation_id in self.consultation_ids():
+            try:
+                self.open(consultation_id).consultation()
+            except StoreDamaged as error:
+                problems.append(str(error))
+        return problems
+
+    def create_consultation(
+        self, title: str, question: str = "", codebook: str = "ten-characteristics"
+    ) -> ConsultationStore:
+        """Make a new consultation folder and store; return its store."""
+        title = title.strip()
+        if not title:
+            raise ValueError("A consultation needs a title.")
+        consultation = Consultation(
+            id=new_id("c"),
+            title=title,
+            question=question.strip(),
+            codebook=default_codebook() if codebook == "ten-characteristics" else empty_codebook(),
+            created_at=now_iso(),
+        )
+        folder = ensure_private_dir(consultations_dir(self.root) / consultation.id)
+        store = ConsultationStore(folder)
+        store.save_consultation(consultation)
+        with self._lock:
+            self._stores[consultation.id] = store
+        return store
+
+    def find_session(self, session_id: str) -> tuple[ConsultationStore, Session]:
+        """The store and session for a session id from anywhere in the workspace."""
+        for store in self.stores():
+            for session in store.sessions():
+                if session.id == session_id:
+                    return store, session
+        raise NotFound(
+            f"No session {session_id!r} in the workspace; "
+            "'facilitate sessions' lists the session ids."
+        )
