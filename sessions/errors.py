@@ -32,3 +32,10 @@ class ModelError(FacilitateError):
 
 class DeviceError(FacilitateError):
     """No sound system, or no input or output device."""
+
+
+class Cancelled(FacilitateError):
+    """Long work stopped because the user asked it to."""
+
+    def __init__(self) -> None:
+        super().__init__("Cancelled.")
