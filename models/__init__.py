@@ -10,6 +10,8 @@ from models.codebook import Codebook, Theme, default_codebook, empty_codebook
 from models.ids import new_id
 from models.participant import (
     ConsentRecord,
+    ContributionReview,
+    ContributionState,
     Participant,
     RecordingConsent,
     Role,
@@ -36,6 +38,8 @@ __all__ = [
     "AuditEvent",
     "Codebook",
     "ConsentRecord",
+    "ContributionReview",
+    "ContributionState",
     "Consultation",
     "Decision",
     "Marker",

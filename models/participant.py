@@ -31,6 +31,22 @@ class ConsentRecord:
     at: str
 
 
+class ContributionState(enum.StrEnum):
+    """A participant's decision on their whole transcript contribution to a session."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass
+class ContributionReview:
+    """The decision on one session's transcript contribution, and when it was made."""
+
+    state: ContributionState
+    at: str
+
+
 @dataclass
 class Participant:
     """Someone in a consultation.
@@ -46,6 +62,8 @@ class Participant:
     real_name: str = ""
     #: Recording consent per session id.
     consent: dict[str, ConsentRecord] = field(default_factory=dict)
+    #: Transcript-contribution review per session id (quotes are reviewed one by one).
+    contribution: dict[str, ContributionReview] = field(default_factory=dict)
     #: Coarse, optional reach data (e.g. {"age band": "25-34"}); never identifying.
     reach: dict[str, str] = field(default_factory=dict)
     follow_up: bool = False
@@ -55,6 +73,11 @@ class Participant:
         """Return this person's recording consent for ``session_id``."""
         record = self.consent.get(session_id)
         return record.answer if record else RecordingConsent.UNASKED
+
+    def contribution_for(self, session_id: str) -> ContributionState:
+        """This person's decision on their transcript contribution to ``session_id``."""
+        review = self.contribution.get(session_id)
+        return review.state if review else ContributionState.PENDING
 
     def is_recorded_in(self, session_id: str) -> bool:
         """True when this person agreed to be recorded in ``session_id``."""

@@ -31,6 +31,8 @@ class Segment:
     words: list[Word] = field(default_factory=list)
     speaker_id: str | None = None
     original_text: str = ""
+    #: Indexes into ``words`` the speaker chose to hide when reviewing their transcript.
+    redactions: list[int] = field(default_factory=list)
     id: str = field(default_factory=lambda: new_id("g"))
 
     @property
