@@ -56,7 +56,8 @@ def _split_at_marks(segment: Segment, marks: list[Marker]) -> list[Segment]:
 
 
 def _segment_of(words: list[Word], parent: Segment) -> Segment:
-    text = "".join(w.text for w in words).strip()
+    # Whisper words carry their own leading space; words from elsewhere may not.
+    text = "".join(w.text if w.text[:1].isspace() else f" {w.text}" for w in words).strip()
     return replace(
         parent,
         id=new_id("g"),
@@ -65,7 +66,14 @@ def _segment_of(words: list[Word], parent: Segment) -> Segment:
         words=list(words),
         text=text,
         original_text=text,
+        redactions=_carried_redactions(words, parent),
     )
+
+
+def _carried_redactions(words: list[Word], parent: Segment) -> list[int]:
+    """The parent's hidden words, as indexes into ``words`` (a subset of its words)."""
+    hidden = {id(parent.words[i]) for i in parent.redactions if 0 <= i < len(parent.words)}
+    return [index for index, word in enumerate(words) if id(word) in hidden]
 
 
 def attribute_speakers(segments: list[Segment], markers: list[Marker]) -> list[Segment]:
@@ -83,8 +91,8 @@ def attribute_speakers(segments: list[Segment], markers: list[Marker]) -> list[S
             result.append(segment)
             continue
         for part in _split_at_marks(segment, marks):
-            part.speaker_id = speaker_at(marks, part.midpoint)
-            result.append(part)
+            # A copy, so the caller's segments are never changed behind its back.
+            result.append(replace(part, speaker_id=speaker_at(marks, part.midpoint)))
     return result
 
 
@@ -106,17 +114,18 @@ def off_record_spans(
     duration_s: float,
 ) -> list[Span]:
     """Spans never to transcribe: strikes, and speech marked as a non-consenting person's."""
-    spans: list[Span] = [
-        (m.at_s, m.end_s if m.end_s is not None else m.at_s)
-        for m in markers
-        if m.kind is MarkerKind.STRIKE
-    ]
-    not_recorded = {
-        p.id for p in participants if not p.is_recorded_in(session_id)
-    }
+    spans: list[Span] = []
+    for m in markers:
+        if m.kind is MarkerKind.STRIKE:
+            end = m.end_s if m.end_s is not None else m.at_s
+            # A strike stored end-first must still strike, never be dropped as empty.
+            spans.append((min(m.at_s, end), max(m.at_s, end)))
+    # Consent is explicit: a mark naming anyone not known to have said yes
+    # (refused, never asked, or not in ``participants``) is off the record.
+    recorded = {p.id for p in participants if p.is_recorded_in(session_id)}
     marks = speaker_marks(markers)
     for index, mark in enumerate(marks):
-        if mark.participant_id in not_recorded:
+        if mark.participant_id is not None and mark.participant_id not in recorded:
             end = marks[index + 1].at_s if index + 1 < len(marks) else duration_s
             spans.append((mark.at_s, end))
     return merge_spans([(max(0.0, s), min(duration_s, e)) for s, e in spans])

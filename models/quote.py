@@ -89,9 +89,9 @@ def redact(words: list[Word], hidden: list[int]) -> str:
         if index in hidden_set:
             if not parts or parts[-1] != REDACTED:
                 parts.append(REDACTED)
-        else:
+        elif word.text.strip():
             parts.append(word.text.strip())
-    return " ".join(p for p in parts if p)
+    return " ".join(parts)
 
 
 def decide(
@@ -106,6 +106,7 @@ def decide(
     The last decision always wins: a participant may change their mind as often
     as they like. Redactions must be word indexes within the quote.
     """
+    decision = Decision(decision)
     if decision is Decision.REDACT:
         chosen = sorted(set(redactions or []))
         if any(i < 0 or i >= len(quote.words) for i in chosen):

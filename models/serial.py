@@ -48,8 +48,6 @@ def from_dict(cls: type[T], data: Any) -> T:
     try:
         return _convert(cls, data)
     except (TypeError, ValueError, KeyError, AttributeError) as error:
-        if isinstance(error, SchemaError):
-            raise
         raise SchemaError(f"cannot read {cls.__name__}: {error}") from error
 
 
@@ -61,10 +59,14 @@ def _convert(tp: Any, data: Any) -> Any:
             return None
         return _convert(args[0], data)
     if origin in (list, tuple):
+        if not isinstance(data, (list, tuple)):
+            raise SchemaError(f"expected a list, got {type(data).__name__}")
         (item_type, *_) = get_args(tp) or (Any,)
         converted = [_convert(item_type, item) for item in data]
         return tuple(converted) if origin is tuple else converted
     if origin is dict:
+        if not isinstance(data, dict):
+            raise SchemaError(f"expected a mapping, got {type(data).__name__}")
         key_type, value_type = get_args(tp) or (Any, Any)
         return {_convert(key_type, k): _convert(value_type, v) for k, v in data.items()}
     if tp is Any or tp is typing.Any:
@@ -81,6 +83,18 @@ def _convert(tp: Any, data: Any) -> Any:
         return tp(**kwargs)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return tp(data)
-    if tp is float and isinstance(data, int):
+    if tp is float and isinstance(data, (int, float)) and not isinstance(data, bool):
         return float(data)
+    if tp in _SCALARS and not _is_scalar(tp, data):
+        # A wrong scalar (a list where a name belongs) would load now and break later.
+        raise SchemaError(f"expected {tp.__name__}, got {type(data).__name__}")
     return data
+
+
+_SCALARS = (str, int, float, bool)
+
+
+def _is_scalar(tp: type, data: Any) -> bool:
+    if tp is int:
+        return isinstance(data, int) and not isinstance(data, bool)
+    return isinstance(data, tp)

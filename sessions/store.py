@@ -60,9 +60,39 @@ class AtomicJSONStorage(Storage):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        #: Tables written inside :meth:`batch`, not yet on disk.
+        self._pending: dict[str, Any] | None = None
+        self._depth = 0
+        self._dirty = False
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Gather every write inside the block into one atomic file write.
+
+        If the block raises, nothing it wrote reaches the file. Callers hold
+        the store's lock, so no other thread sees the pending tables.
+        """
+        if self._depth == 0:
+            self._pending = self._read_file() or {}
+            self._dirty = False
+        self._depth += 1
+        try:
+            yield
+            if self._depth == 1 and self._dirty:
+                atomic_write_json(self.path, self._pending)
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._pending = None
+                self._dirty = False
 
     def read(self) -> dict[str, Any] | None:
         """Return the stored tables, None for a file not yet written."""
+        if self._pending is not None:
+            return self._pending
+        return self._read_file()
+
+    def _read_file(self) -> dict[str, Any] | None:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -73,16 +103,29 @@ class AtomicJSONStorage(Storage):
             data = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise StoreDamaged(self.path, "not valid JSON") from error
-        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        if not isinstance(data, dict) or not all(_is_table(t) for t in data.values()):
             raise StoreDamaged(self.path, "not a facilitate store")
         return data
 
     def write(self, data: dict[str, Any]) -> None:
-        """Replace the file atomically with ``data``."""
+        """Replace the file atomically with ``data`` (at the end of a batch, if in one)."""
+        if self._pending is not None:
+            self._pending = data
+            self._dirty = True
+            return
         atomic_write_json(self.path, data)
 
     def close(self) -> None:
         """Nothing to release: files are opened only for the length of a read or write."""
+
+
+def _is_table(table: Any) -> bool:
+    """True for a tinydb table: documents (mappings) keyed by integer ids."""
+    if not isinstance(table, dict):
+        return False
+    return all(
+        key.isdigit() and isinstance(doc, dict) for key, doc in table.items()
+    )
 
 
 def _open_db(path: Path) -> TinyDB:
@@ -104,10 +147,13 @@ class ConsultationStore:
         self.lock = threading.RLock()
         self.db = _open_db(folder / STORE_FILE)
         meta = self.db.table("meta").get(doc_id=1)
-        if meta and meta.get("schema_version", 0) > SCHEMA_VERSION:
+        version = meta.get("schema_version", 0) if meta else 0
+        if not isinstance(version, int):
+            raise StoreDamaged(folder / STORE_FILE, "its schema version is unreadable")
+        if version > SCHEMA_VERSION:
             raise StoreDamaged(
                 folder / STORE_FILE,
-                f"written by a newer facilitate (schema {meta['schema_version']}); upgrade",
+                f"written by a newer facilitate (schema {version}); upgrade",
             )
         self._transcripts: dict[str, TinyDB] = {}
 
@@ -138,7 +184,9 @@ class ConsultationStore:
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
-        with self.lock:
+        # One lock, and one atomic file write for everything in the block, so
+        # a consent answer and its audit event are saved together or not at all.
+        with self.lock, self.db.storage.batch():
             yield
 
     def _read_all(self, table: str, cls: type[T]) -> list[T]:
