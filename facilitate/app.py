@@ -1,0 +1,45 @@
+"""The facilitate app: builds nothing itself, shows the home screen and the keys."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from facilitate.screens import HelpScreen, HomeScreen, show_session
+from facilitate.screens.help import keys_of
+from sessions.errors import FacilitateError
+from sessions.services import Services
+
+
+class FacilitateApp(App[None]):
+    """Plan, record and transcribe consultation sessions, offline."""
+
+    TITLE = "facilitate"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("question_mark", "help", "Keys", key_display="?"),
+    ]
+
+    def __init__(self, services: Services, open_session: str | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.open_session = open_session
+
+    def on_mount(self) -> None:
+        """Show the home screen, and the session asked for on the command line."""
+        self.push_screen(HomeScreen(self.services))
+        if self.open_session:
+            try:
+                store, _session = self.services.workspace.find_session(self.open_session)
+            except FacilitateError as error:
+                self.notify(str(error), title="Cannot open the session", severity="error")
+                return
+            show_session(self, self.services, store, self.open_session)
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        title = self.screen.sub_title or type(self.screen).__name__.removesuffix("Screen")
+        self.push_screen(HelpScreen(title, keys_of(self.screen)))

@@ -1,0 +1,242 @@
+"""The home screen: consultations on the left, the highlighted one's sessions on the right."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
+
+from facilitate.screens.forms import (
+    ConsultationDraft,
+    NewConsultationScreen,
+    NewSessionScreen,
+    SessionDraft,
+)
+from facilitate.screens.session import show_session
+from facilitate.widgets import ConsultationList, ConsultationSummary, SessionTable
+from sessions.errors import FacilitateError
+from sessions.planning import create_session
+from sessions.services import Services
+
+
+def read_workspace(services: Services) -> tuple[list[ConsultationSummary], list[str]]:
+    """Every readable consultation with its sessions, and one line per unreadable store."""
+    workspace = services.workspace
+    summaries: list[ConsultationSummary] = []
+    problems: list[str] = []
+    for consultation_id in workspace.consultation_ids():
+        try:
+            store = workspace.open(consultation_id)
+            summaries.append(ConsultationSummary(store.consultation(), store.sessions()))
+        except FacilitateError as error:
+            problems.append(str(error))
+    # Oldest first, by when they were made (folder times change with every write).
+    summaries.sort(key=lambda s: (s.consultation.created_at, s.consultation.title))
+    return summaries, problems
+
+
+class HomeScreen(Screen[None]):
+    """Consultations and their sessions, with their status."""
+
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding("c", "new_consultation", "New consultation"),
+        Binding("n", "new_session", "New session"),
+        Binding("enter", "open_session", "Open session"),
+        Binding("i", "import_audio", "Import audio"),
+    ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self.summaries: list[ConsultationSummary] = []
+
+    def compose(self) -> ComposeResult:
+        """Warnings on top, then the two panes."""
+        yield Header()
+        yield Static("", id="warnings")
+        with Horizontal(id="panes"):
+            with Vertical(id="consultations-pane"):
+                yield Label("Consultations", classes="pane-title")
+                yield ConsultationList(id="consultations")
+                yield Static(
+                    "No consultations yet.\nPress [b]c[/b] to start one.",
+                    id="no-consultations",
+                    classes="empty",
+                )
+            with Vertical(id="sessions-pane"):
+                yield Label("Sessions", classes="pane-title", id="sessions-title")
+                yield Static("", id="consultation-detail")
+                yield SessionTable(id="sessions")
+                yield Static("", id="no-sessions", classes="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Read the workspace and show it."""
+        self.refresh_workspace()
+        self.query_one(ConsultationList).focus()
+
+    def on_screen_resume(self) -> None:
+        """Show changes made on other screens (a new transcript, a new status)."""
+        self.refresh_workspace()
+
+    # -- showing -----------------------------------------------------------
+
+    @property
+    def consultation_id(self) -> str | None:
+        """The highlighted consultation's id."""
+        return self.query_one(ConsultationList).highlighted_id
+
+    @property
+    def session_id(self) -> str | None:
+        """The id of the session under the cursor in the sessions table."""
+        return self.query_one(SessionTable).selected_id
+
+    def summary(self, consultation_id: str | None) -> ConsultationSummary | None:
+        """The summary of ``consultation_id``."""
+        return next((s for s in self.summaries if s.id == consultation_id), None)
+
+    def refresh_workspace(
+        self, consultation_id: str | None = None, session_id: str | None = None
+    ) -> None:
+        """Read the workspace again, keeping (or moving to) the given selection."""
+        keep_consultation = consultation_id or self.consultation_id
+        keep_session = session_id or self.session_id
+        self.summaries, problems = read_workspace(self.services)
+        warnings = self.query_one("#warnings", Static)
+        if problems:
+            count = len(problems)
+            head = "One consultation cannot" if count == 1 else f"{count} consultations cannot"
+            text = Text(
+                f"⚠ {head} be read and {'is' if count == 1 else 'are'} not shown:\n", style="bold"
+            )
+            text.append("\n".join(problems), style="not bold")
+            warnings.update(text)
+        warnings.display = bool(problems)
+        consultations = self.query_one(ConsultationList)
+        consultations.show(self.summaries, keep=keep_consultation)
+        has_any = bool(self.summaries)
+        consultations.display = has_any
+        self.query_one("#no-consultations").display = not has_any
+        self.show_sessions(keep_session)
+        self.refresh_bindings()
+
+    def show_sessions(self, keep: str | None = None) -> None:
+        """Show the sessions of the highlighted consultation."""
+        summary = self.summary(self.consultation_id)
+        detail = self.query_one("#consultation-detail", Static)
+        table = self.query_one(SessionTable)
+        empty = self.query_one("#no-sessions", Static)
+        if summary is None:
+            detail.update("")
+            table.show([])
+            table.display = False
+            empty.update("")
+            return
+        consultation = summary.consultation
+        text = Text(consultation.title, style="bold")
+        if consultation.question:
+            text.append("\n")
+            text.append(consultation.question, style="italic")
+        detail.update(text)
+        table.show(summary.sessions, keep=keep)
+        table.display = bool(summary.sessions)
+        empty.display = not summary.sessions
+        empty.update("No sessions yet.\nPress [b]n[/b] to plan one.")
+
+    @on(OptionList.OptionHighlighted, "#consultations")
+    def _consultation_highlighted(self) -> None:
+        self.show_sessions()
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#consultations")
+    def _consultation_selected(self) -> None:
+        table = self.query_one(SessionTable)
+        if table.row_count:
+            table.focus()
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _session_selected(self) -> None:
+        self.action_open_session()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Dim the keys that need a consultation or a session when there is none."""
+        if action == "new_session":
+            return self.consultation_id is not None or None
+        if action in ("open_session", "import_audio"):
+            summary = self.summary(self.consultation_id)
+            return bool(summary and summary.sessions) or None
+        return True
+
+    # -- actions -------------------------------------------------------------
+
+    def action_new_consultation(self) -> None:
+        """Ask for a new consultation and create it."""
+        self.app.push_screen(NewConsultationScreen(), callback=self._create_consultation)
+
+    def _create_consultation(self, draft: ConsultationDraft | None) -> None:
+        if draft is None:
+            return
+        try:
+            store = self.services.workspace.create_consultation(
+                draft.title, draft.question, draft.codebook
+            )
+        except (FacilitateError, ValueError, OSError) as error:
+            self.notify(str(error), title="Could not create the consultation", severity="error")
+            return
+        self.refresh_workspace(consultation_id=store.id)
+        self.notify(f"Created {draft.title}.", title="Consultation")
+
+    def action_new_session(self) -> None:
+        """Ask for a new session in the highlighted consultation and create it."""
+        summary = self.summary(self.consultation_id)
+        if summary is None:
+            self.notify("Create a consultation first (press c).", severity="warning")
+            return
+        self.app.push_screen(
+            NewSessionScreen(summary.consultation.title),
+            callback=lambda draft: self._create_session(summary.id, draft),
+        )
+
+    def _create_session(self, consultation_id: str, draft: SessionDraft | None) -> None:
+        if draft is None:
+            return
+        try:
+            store = self.services.workspace.open(consultation_id)
+            session = create_session(
+                store,
+                draft.title,
+                venue=draft.venue,
+                activity=draft.activity,
+                date=draft.date,
+                facilitators=draft.facilitators,
+                participants=draft.participants,
+            )
+        except (FacilitateError, ValueError, OSError) as error:
+            self.notify(str(error), title="Could not create the session", severity="error")
+            return
+        self.refresh_workspace(consultation_id=consultation_id, session_id=session.id)
+        self.query_one(SessionTable).focus()
+        self.notify(f"Planned {session.title}.", title="Session")
+
+    def action_open_session(self, then_import: bool = False) -> None:
+        """Open the session under the cursor."""
+        consultation_id, session_id = self.consultation_id, self.session_id
+        if consultation_id is None or session_id is None:
+            self.notify("Choose a session first (n plans a new one).", severity="warning")
+            return
+        try:
+            store = self.services.workspace.open(consultation_id)
+        except FacilitateError as error:
+            self.notify(str(error), severity="error")
+            return
+        show_session(self.app, self.services, store, session_id, then_import=then_import)
+
+    def action_import_audio(self) -> None:
+        """Open the session under the cursor and ask for a recording to import."""
+        self.action_open_session(then_import=True)

@@ -1,0 +1,234 @@
+"""The session screen: who and where, the transcript, and importing a recording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from facilitate.messages import TranscriptionProgress
+from facilitate.screens.forms import ImportAudioScreen
+from facilitate.widgets import SessionHeader, TranscriptionPanel, TranscriptTable
+from sessions.errors import Cancelled, FacilitateError
+from sessions.planning import session_people
+from sessions.services import Services
+from sessions.store import ConsultationStore
+
+TRANSCRIBE = "transcribe"
+NO_TRANSCRIPT = "No transcript yet.\nPress [b]i[/b] to import a recording made elsewhere."
+WAITING = "The transcript appears here when transcription is done.\nKeys still work meanwhile."
+
+
+def show_session(
+    app: App[object],
+    services: Services,
+    store: ConsultationStore,
+    session_id: str,
+    *,
+    then_import: bool = False,
+) -> None:
+    """Push the session's screen, reusing it if it is still at work in the background.
+
+    Session screens are installed by name so a transcription carries on when
+    the facilitator goes back to the home screen.
+    """
+    name = f"session-{session_id}"
+    if not app.is_screen_installed(name):
+        app.install_screen(SessionScreen(services, store, session_id), name)
+    app.push_screen(name)
+    if then_import:
+        screen = app.get_screen(name)
+        assert isinstance(screen, SessionScreen)
+        screen.call_after_refresh(screen.action_import_audio)
+
+
+class SessionScreen(Screen[None]):
+    """One session: its details, its transcript, and the import/transcribe worker."""
+
+    CSS_PATH = "session.tcss"
+    BINDINGS = [
+        Binding("i", "import_audio", "Import audio"),
+        Binding("x", "cancel_transcription", "Cancel transcription"),
+        Binding("escape", "back", "Back"),
+        Binding("q", "back", "Back", show=False),
+    ]
+
+    def __init__(self, services: Services, store: ConsultationStore, session_id: str) -> None:
+        super().__init__()
+        self.services = services
+        self.store = store
+        self.session_id = session_id
+
+    @property
+    def running(self) -> list[Worker[int]]:
+        """This screen's import/transcription workers that have not finished."""
+        return [
+            w
+            for w in self.app.workers
+            if w.node is self and w.group == TRANSCRIBE and not w.is_finished
+        ]
+
+    @property
+    def transcribing(self) -> bool:
+        """True while an import or transcription runs for this session."""
+        return bool(self.running)
+
+    def compose(self) -> ComposeResult:
+        """Header, progress (while working), transcript."""
+        yield Header()
+        yield SessionHeader(id="session-header")
+        panel = TranscriptionPanel(id="progress")
+        panel.display = False
+        yield panel
+        yield TranscriptTable(id="transcript")
+        yield Static(NO_TRANSCRIPT, id="no-transcript", classes="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Show what is stored."""
+        self.reload()
+        self.query_one(TranscriptTable).focus()
+
+    def on_screen_resume(self) -> None:
+        """Show what changed while the screen was away."""
+        self.reload()
+
+    def reload(self, transcript: bool = True) -> None:
+        """Read the session (and, if asked, its transcript) from the store again."""
+        try:
+            session = self.store.session(self.session_id)
+            people = session_people(self.store, session)
+            segments = self.store.segments(self.session_id) if transcript else None
+        except FacilitateError as error:
+            self.notify(str(error), title="Cannot read the session", severity="error")
+            return
+        self.sub_title = session.title
+        self.query_one(SessionHeader).show(session, people)
+        if segments is not None:
+            table = self.query_one(TranscriptTable)
+            names = {p.id: p.pseudonym for p in self.store.participants()}
+            table.show(segments, names)
+            table.display = bool(segments)
+            self.query_one("#no-transcript").display = not segments
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Import waits while a transcription runs; cancel only shows while one does."""
+        if action == "import_audio":
+            return None if self.transcribing else True
+        if action == "cancel_transcription":
+            return self.transcribing
+        return True
+
+    # -- actions ---------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Back to the home screen; a running transcription carries on."""
+        if self.transcribing:
+            self.notify("Transcription carries on in the background.")
+        self.dismiss()
+
+    def action_import_audio(self) -> None:
+        """Ask for an audio file, then import and transcribe it in the background."""
+        if self.transcribing:
+            self.notify("A transcription is already running; x cancels it.", severity="warning")
+            return
+        title = self.query_one(SessionHeader).session_title
+        self.app.push_screen(ImportAudioScreen(title), callback=self._start_import)
+
+    def _start_import(self, path: Path | None) -> None:
+        if path is None:
+            return
+        self.query_one(TranscriptionPanel).start()
+        self.query_one("#no-transcript", Static).update(WAITING)
+        self.import_and_transcribe(path)
+        self.refresh_bindings()
+
+    def action_cancel_transcription(self) -> None:
+        """Stop the running transcription; the recording stays imported.
+
+        Only the worker's event is set (not ``Worker.cancel``), so the worker
+        stays running until the service has stopped and put the status back;
+        it then ends with :class:`Cancelled`.
+        """
+        for worker in self.running:
+            worker.cancelled_event.set()
+        if self.running:
+            self.query_one(TranscriptionPanel).cancelling()
+
+    # -- background work ---------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group=TRANSCRIBE, exit_on_error=False)
+    def import_and_transcribe(self, source: Path) -> int:
+        """Copy ``source`` into the session, then transcribe it; return the segment count."""
+        from sessions.importer import import_audio, transcribe_session
+
+        cancelled = get_current_worker().cancelled_event
+
+        def stage(text: str) -> None:
+            self.post_message(TranscriptionProgress(self.session_id, text))
+
+        stage("Checking and copying the recording…")
+        import_audio(self.store, self.session_id, source)
+        transcriber = self.services.transcriber()
+        if not transcriber.loaded:
+            stage("Loading the speech model…")
+            transcriber.load()
+        stage("Transcribing…")
+        segments = transcribe_session(
+            self.store,
+            self.session_id,
+            transcriber,
+            on_progress=lambda p: self.post_message(
+                TranscriptionProgress(
+                    self.session_id,
+                    "Transcribing…",
+                    fraction=p.fraction,
+                    done_s=p.done_s,
+                    total_s=p.total_s,
+                    eta_s=p.eta_s,
+                    segments=p.segments,
+                )
+            ),
+            cancelled=cancelled,
+        )
+        return len(segments)
+
+    @on(TranscriptionProgress)
+    def _progress(self, message: TranscriptionProgress) -> None:
+        if message.session_id != self.session_id:
+            return
+        panel = self.query_one(TranscriptionPanel)
+        if panel.display:
+            panel.report(message)
+        # Each stage moves the status on (recorded, transcribing): keep the header true.
+        self.reload(transcript=False)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """The one place background results and errors reach the facilitator."""
+        worker = event.worker
+        if worker.group != TRANSCRIBE or not worker.is_finished:
+            return
+        self.query_one(TranscriptionPanel).stop()
+        self.query_one("#no-transcript", Static).update(NO_TRANSCRIPT)
+        self.reload()
+        self.refresh_bindings()
+        if event.state is WorkerState.SUCCESS:
+            count = worker.result or 0
+            self.notify(f"Transcribed {count} segments.", title="Transcription done")
+        elif event.state is WorkerState.CANCELLED or isinstance(worker.error, Cancelled):
+            self.notify(
+                "Transcription cancelled; the recording is kept, i imports again.",
+                severity="warning",
+            )
+        elif isinstance(worker.error, FacilitateError):
+            self.notify(str(worker.error), title="Import failed", severity="error")
+        else:
+            self.notify(
+                f"Something went wrong: {worker.error!r}", title="Import failed", severity="error"
+            )
