@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from models.audit import Actor, AuditEvent
 from models.ids import new_id
-from models.transcript import Word
+from models.transcript import Segment, Word
 
 
 class QuoteState(enum.StrEnum):
@@ -131,3 +132,114 @@ def decide(
         after={"state": new.state.value, "redactions": list(new.redactions)},
     )
     return new, event
+
+
+# -- making and finding quotes --------------------------------------------------------
+
+
+def segment_words(segment: Segment) -> list[Word]:
+    """The words a quote from ``segment`` shows: what the facilitator corrected, if anything.
+
+    Recognised words carry exact times, but after an edit they no longer match
+    the text; then (or when a segment has no words at all) the corrected text is
+    split into words spread evenly over the segment, so the quote says what the
+    transcript says and the participant reviews the right words.
+    """
+    if segment.words and not segment.edited:
+        return [replace(w) for w in segment.words]
+    tokens = segment.text.split()
+    if not tokens:
+        return []
+    step = (segment.end - segment.start) / len(tokens)
+    return [
+        Word(segment.start + i * step, segment.start + (i + 1) * step, f" {token}")
+        for i, token in enumerate(tokens)
+    ]
+
+
+def quote_from_span(
+    session_id: str,
+    segments: Sequence[Segment],
+    word_range: tuple[int, int] | None = None,
+    participant_id: str | None = None,
+    theme_ids: Iterable[str] = (),
+    memo: str = "",
+    step_index: int | None = None,
+    created_at: str = "",
+) -> Quote:
+    """Make a pending quote from whole ``segments``, or words ``[first, stop)`` of one.
+
+    The quote is attributed to ``participant_id`` or, by default, to the
+    segments' speaker; segments by several (or unknown) speakers need an
+    explicit participant, because a quote is one person's words for them to review.
+    """
+    if not segments:
+        raise ValueError("Choose at least one segment for the quote.")
+    ordered = sorted(segments, key=lambda s: s.start)
+    if word_range is not None:
+        if len(ordered) != 1:
+            raise ValueError("A word range picks words within one segment.")
+        words = segment_words(ordered[0])
+        first, stop = word_range
+        if not 0 <= first < stop <= len(words):
+            raise ValueError(
+                f"Words {first}..{stop} are not within the segment's {len(words)} words."
+            )
+        words = words[first:stop]
+    else:
+        words = [w for s in ordered for w in segment_words(s)]
+    if participant_id is None:
+        speakers = {s.speaker_id for s in ordered}
+        if len(speakers) != 1 or None in speakers:
+            raise ValueError(
+                "These segments have no single known speaker; choose who said the quote."
+            )
+        participant_id = speakers.pop()
+    if not words:
+        raise ValueError("The chosen span has no words to quote.")
+    return new_quote(
+        session_id,
+        participant_id,  # type: ignore[arg-type]
+        words,
+        theme_ids=list(dict.fromkeys(theme_ids)),
+        memo=memo.strip(),
+        segment_ids=[s.id for s in ordered],
+        step_index=step_index,
+        created_at=created_at,
+    )
+
+
+def filter_quotes(
+    quotes: Iterable[Quote],
+    theme: str | Collection[str] | None = None,
+    participant: str | None = None,
+    state: QuoteState | Collection[QuoteState] | None = None,
+    session: str | None = None,
+) -> list[Quote]:
+    """The quotes matching every filter given, in their original order.
+
+    ``theme`` is a theme id, or a collection of ids matching a quote tagged with
+    any of them (pass a parent with its children to include nested themes).
+    ``state`` is one state or a collection of states.
+    """
+    themes = {theme} if isinstance(theme, str) else set(theme) if theme is not None else None
+    states = (
+        {QuoteState(state)}
+        if isinstance(state, str)
+        else {QuoteState(s) for s in state}
+        if state is not None
+        else None
+    )
+    return [
+        q
+        for q in quotes
+        if (themes is None or not themes.isdisjoint(q.theme_ids))
+        and (participant is None or q.participant_id == participant)
+        and (states is None or q.state in states)
+        and (session is None or q.session_id == session)
+    ]
+
+
+def tag_quote(quote: Quote, theme_ids: Iterable[str]) -> Quote:
+    """Return ``quote`` tagged with ``theme_ids`` (deduplicated, order kept)."""
+    return replace(quote, theme_ids=list(dict.fromkeys(theme_ids)))
