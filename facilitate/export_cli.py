@@ -1,0 +1,130 @@
+"""The ``facilitate export`` command: write only consented material to a folder.
+
+Kept apart from ``__main__`` so it can be added with ``cli.add_command(export)``.
+The group passes the workspace folder (``--data-dir``) as the context object.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+#: Mirrors sessions.export.FORMATS and FORMAT_GROUPS; listed here so that
+#: ``--help`` needs no import of the exporters (python-docx loads on use).
+FORMAT_CHOICES = (
+    "all",
+    "report",
+    "transcripts",
+    "data",
+    "qda",
+    "report-md",
+    "report-html",
+    "report-docx",
+    "transcript-md",
+    "transcript-txt",
+    "transcript-docx",
+    "transcript-vtt",
+    "transcript-srt",
+    "quotes-csv",
+    "quotes-json",
+    "audit-csv",
+    "qdpx",
+    "qdc",
+)
+
+#: Exit status for bad input, as in the rest of the command line.
+BAD_INPUT = 2
+
+
+@click.command()
+@click.option("--consultation", "consultation_id", help="The consultation id to export.")
+@click.option("--session", "session_id", help="Export one session only (its id).")
+@click.option(
+    "--to",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write into (made private if it does not exist).",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMAT_CHOICES, case_sensitive=False),
+    help="What to write; repeat for several (default: all).",
+)
+@click.option("--no-pseudonyms", is_flag=True, help="Name nobody, not even by pseudonym.")
+@click.option("--overwrite", is_flag=True, help="Replace files already in the folder.")
+@click.pass_obj
+def export(
+    data_dir: str | None,
+    consultation_id: str | None,
+    session_id: str | None,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    no_pseudonyms: bool,
+    overwrite: bool,
+) -> None:
+    """Export what participants approved: report, transcripts, data, REFI-QDA."""
+    from sessions.errors import Cancelled, FacilitateError
+
+    try:
+        _export(data_dir, consultation_id, session_id, out_dir, formats, no_pseudonyms, overwrite)
+    except (Cancelled, KeyboardInterrupt):
+        click.echo("facilitate: export stopped; files already written are complete.", err=True)
+        sys.exit(130)
+    except (FacilitateError, ValueError) as error:
+        click.echo(f"facilitate: {error}", err=True)
+        sys.exit(BAD_INPUT)
+
+
+def _export(
+    data_dir: str | None,
+    consultation_id: str | None,
+    session_id: str | None,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    no_pseudonyms: bool,
+    overwrite: bool,
+) -> None:
+    from sessions.errors import FacilitateError
+    from sessions.export import ExportProgress, export_all
+    from sessions.services import Services
+
+    workspace = Services.from_root(data_dir).workspace
+    if session_id is not None:
+        store, _ = workspace.find_session(session_id)
+        if consultation_id is not None and store.id != consultation_id:
+            raise FacilitateError(
+                f"Session {session_id} is not in consultation {consultation_id}."
+            )
+    elif consultation_id is not None:
+        store = workspace.open(consultation_id)
+    else:
+        ids = workspace.consultation_ids()
+        if len(ids) != 1:
+            raise FacilitateError(
+                "Say which consultation to export with --consultation ID "
+                "(or one session with --session ID); 'facilitate sessions' lists them."
+                if ids
+                else "There are no consultations to export yet."
+            )
+        store = workspace.open(ids[0])
+
+    def report(progress: ExportProgress) -> None:
+        if progress.path is not None:
+            click.echo(f"  {progress.path.name}", err=True)
+
+    click.echo(f"Exporting to {out_dir}:", err=True)
+    written = export_all(
+        store,
+        out_dir,
+        formats or None,
+        session_id=session_id,
+        include_pseudonyms=not no_pseudonyms,
+        on_progress=report,
+        overwrite=overwrite,
+    )
+    click.echo(f"Wrote {len(written)} files to {out_dir}.")
