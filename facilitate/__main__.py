@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from facilitate.export_cli import export
+
 if TYPE_CHECKING:
     from facilitate.app import FacilitateApp
     from sessions.services import Services
@@ -279,6 +281,10 @@ def doctor(data_dir: str | None) -> None:
         mark = click.style("ok  ", fg="green") if check.ok else click.style("FIX ", fg="red")
         click.echo(f"{mark} {check.name}: {check.detail}")
     sys.exit(0 if all(c.ok for c in results) else 1)
+
+
+# Commands that live in their own modules (they import only click at load time).
+cli.add_command(export)
 
 
 def main() -> None:
