@@ -7,56 +7,23 @@ commands that need them.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
+from facilitate.cli_errors import fail, one_line_errors
 from facilitate.export_cli import export
 
 if TYPE_CHECKING:
     from facilitate.app import FacilitateApp
     from sessions.services import Services
     from sessions.transcriber import Progress
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-#: Exit status for bad input (a missing or unreadable file, an unknown id).
-BAD_INPUT = 2
-
-
-def fail(message: str) -> None:
-    """Print one line on stderr and exit with the bad-input status."""
-    click.echo(f"facilitate: {message}", err=True)
-    sys.exit(BAD_INPUT)
-
-
-def one_line_errors(command: F) -> F:
-    """Turn the errors a user can act on into one line on stderr, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sessions.errors import Cancelled, FacilitateError
-
-        try:
-            return command(*args, **kwargs)
-        except Cancelled:
-            click.echo("facilitate: cancelled.", err=True)
-            sys.exit(130)
-        except KeyboardInterrupt:
-            click.echo("facilitate: interrupted.", err=True)
-            sys.exit(130)
-        except (FacilitateError, ValueError) as error:
-            fail(str(error))
-
-    return wrapper  # type: ignore[return-value]
-
 
 def demo_file(name: str) -> Path:
     """A file shipped with the demo (its recording and reference turns)."""

@@ -6,10 +6,11 @@ The group passes the workspace folder (``--data-dir``) as the context object.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
+
+from facilitate.cli_errors import one_line_errors
 
 #: Mirrors sessions.export.FORMATS and FORMAT_GROUPS; listed here so that
 #: ``--help`` needs no import of the exporters (python-docx loads on use).
@@ -34,9 +35,6 @@ FORMAT_CHOICES = (
     "qdc",
 )
 
-#: Exit status for bad input, as in the rest of the command line.
-BAD_INPUT = 2
-
 
 @click.command()
 @click.option("--consultation", "consultation_id", help="The consultation id to export.")
@@ -58,6 +56,7 @@ BAD_INPUT = 2
 @click.option("--no-pseudonyms", is_flag=True, help="Name nobody, not even by pseudonym.")
 @click.option("--overwrite", is_flag=True, help="Replace files already in the folder.")
 @click.pass_obj
+@one_line_errors
 def export(
     data_dir: str | None,
     consultation_id: str | None,
@@ -68,27 +67,6 @@ def export(
     overwrite: bool,
 ) -> None:
     """Export what participants approved: report, transcripts, data, REFI-QDA."""
-    from sessions.errors import Cancelled, FacilitateError
-
-    try:
-        _export(data_dir, consultation_id, session_id, out_dir, formats, no_pseudonyms, overwrite)
-    except (Cancelled, KeyboardInterrupt):
-        click.echo("facilitate: export stopped; files already written are complete.", err=True)
-        sys.exit(130)
-    except (FacilitateError, ValueError) as error:
-        click.echo(f"facilitate: {error}", err=True)
-        sys.exit(BAD_INPUT)
-
-
-def _export(
-    data_dir: str | None,
-    consultation_id: str | None,
-    session_id: str | None,
-    out_dir: Path,
-    formats: tuple[str, ...],
-    no_pseudonyms: bool,
-    overwrite: bool,
-) -> None:
     from sessions.errors import FacilitateError
     from sessions.export import ExportProgress, export_all
     from sessions.services import Services
