@@ -10,6 +10,9 @@ from facilitate.screens.help import keys_of
 from sessions.errors import FacilitateError
 from sessions.services import Services
 
+#: App actions a locked screen still allows: moving between its own widgets.
+ALLOWED_WHEN_LOCKED = frozenset({"focus_next", "focus_previous"})
+
 
 class FacilitateApp(App[None]):
     """Plan, record and transcribe consultation sessions, offline."""
@@ -36,6 +39,16 @@ class FacilitateApp(App[None]):
                 self.notify(str(error), title="Cannot open the session", severity="error")
                 return
             show_session(self, self.services, store, self.open_session)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A locked screen (participant review) keeps the app's own keys out of reach.
+
+        Quit, help and the command palette are app-level priority bindings that
+        run before any screen's, so only the app can refuse them.
+        """
+        if getattr(self.screen, "LOCKS_APP", False) and action not in ALLOWED_WHEN_LOCKED:
+            return False
+        return True
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""

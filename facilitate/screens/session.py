@@ -54,6 +54,11 @@ class SessionScreen(Screen[None]):
     BINDINGS = [
         Binding("i", "import_audio", "Import audio"),
         Binding("x", "cancel_transcription", "Cancel transcription"),
+        Binding("Q", "make_quote", "Quote", key_display="Q"),
+        Binding("u", "quotes", "Quotes"),
+        Binding("k", "codebook", "Codebook"),
+        Binding("v", "participant_review", "Participant review"),
+        Binding("A", "audit", "Audit", key_display="A"),
         Binding("escape", "back", "Back"),
         Binding("q", "back", "Back", show=False),
     ]
@@ -159,6 +164,48 @@ class SessionScreen(Screen[None]):
             worker.cancelled_event.set()
         if self.running:
             self.query_one(TranscriptionPanel).cancelling()
+
+    # -- quotes, codebook, participant review (issue 5) ---------------------------
+
+    def action_make_quote(self) -> None:
+        """Make a quote from the transcript line under the cursor."""
+        from facilitate.screens.quote_dialog import QuoteDialog
+
+        table = self.query_one(TranscriptTable)
+        if not table.row_count:
+            self.notify("There is no transcript to quote yet.", severity="warning")
+            return
+        segment_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+        def made(quote: object) -> None:
+            if quote is not None:
+                self.notify("Quote saved; u lists the quotes.", title="Quote")
+
+        self.app.push_screen(QuoteDialog(self.store, self.session_id, [segment_id]), made)
+
+    def action_quotes(self) -> None:
+        """This session's quotes (s switches to the whole consultation)."""
+        from facilitate.screens.quotes import QuotesScreen
+
+        self.app.push_screen(QuotesScreen(self.store, self.session_id))
+
+    def action_codebook(self) -> None:
+        """The consultation's themes and counts."""
+        from facilitate.screens.codebook import CodebookScreen
+
+        self.app.push_screen(CodebookScreen(self.store))
+
+    def action_participant_review(self) -> None:
+        """Pick a participant and lock the app for them to review their own words."""
+        from facilitate.screens.review import start_participant_review
+
+        start_participant_review(self.app, self.store, self.session_id)
+
+    def action_audit(self) -> None:
+        """Every consent decision, per participant."""
+        from facilitate.screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.store))
 
     # -- background work ---------------------------------------------------------
 

@@ -1,0 +1,211 @@
+"""Small modal dialogs the quotes, codebook and audit screens share.
+
+Each is a :class:`FormScreen`: it checks what was typed, shows problems under
+the field, and dismisses with the answer (or None when cancelled). The screen
+that opened it does the work with the services.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from facilitate.screens.forms import FormScreen, clean_path
+from models.codebook import Codebook, Theme
+
+
+class TextPrompt(FormScreen[str]):
+    """Ask for one line of text: a theme name, a description, a memo, a path."""
+
+    compact_below = 20
+
+    def __init__(
+        self,
+        heading: str,
+        label: str,
+        value: str = "",
+        *,
+        placeholder: str = "",
+        submit_label: str = "Save",
+        allow_empty: bool = False,
+        note: str = "",
+    ) -> None:
+        super().__init__()
+        self.heading = heading
+        self.submit_label = submit_label
+        self.label = label
+        self.initial = value
+        self.placeholder = placeholder
+        self.allow_empty = allow_empty
+        self.note = note
+
+    def compose_fields(self) -> ComposeResult:
+        """One text field, and a note under it when there is one."""
+        yield from self.field(
+            self.label, Input(self.initial, placeholder=self.placeholder, id="text"), "text"
+        )
+        if self.note:
+            yield Static(self.note, classes="dialog-note")
+
+    def collect(self) -> str | None:
+        """The text, unless it is empty and must not be."""
+        text = self.value("text")
+        if not text and not self.allow_empty:
+            self.show_error("text", "Type something first, or press escape to cancel.")
+            return None
+        return text
+
+
+class PathPrompt(TextPrompt):
+    """Ask for a file path; with ``must_exist`` the file must be there."""
+
+    def __init__(self, heading: str, label: str, value: str = "", *, must_exist: bool) -> None:
+        super().__init__(heading, label, value, submit_label="OK")
+        self.must_exist = must_exist
+
+    def collect(self) -> str | None:
+        """A path, expanded; an existing file when reading."""
+        text = clean_path(self.query_one("#text", Input).value)
+        if not text:
+            self.show_error("text", "Type the path of a CSV file.")
+            return None
+        path = Path(text).expanduser()
+        if self.must_exist and not path.is_file():
+            self.show_error("text", f"No file at {path}.")
+            return None
+        if not self.must_exist and path.is_dir():
+            self.show_error("text", f"{path} is a folder; add a file name.")
+            return None
+        return str(path)
+
+
+class ConfirmDialog(FormScreen[bool]):
+    """Ask "are you sure?" with a message that says exactly what will happen."""
+
+    compact_below = 16
+
+    def __init__(self, heading: str, message: str | Text, submit_label: str = "Yes") -> None:
+        super().__init__()
+        self.heading = heading
+        self.message = message
+        self.submit_label = submit_label
+
+    def compose_fields(self) -> ComposeResult:
+        """The message."""
+        yield Static(self.message, classes="dialog-note", id="confirm-message")
+
+    def on_mount(self) -> None:
+        """Nothing to type: focus the button that confirms."""
+        self.query_one("#submit").focus()
+
+    def collect(self) -> bool | None:
+        """Confirmed."""
+        return True
+
+
+class ChooseDialog(FormScreen[str]):
+    """Choose one of a few options from a list."""
+
+    compact_below = 20
+
+    def __init__(
+        self,
+        heading: str,
+        label: str,
+        options: list[tuple[str, str]],
+        *,
+        value: str | None = None,
+        submit_label: str = "OK",
+        note: str = "",
+    ) -> None:
+        super().__init__()
+        self.heading = heading
+        self.label = label
+        self.options = options
+        self.initial = value
+        self.submit_label = submit_label
+        self.note = note
+
+    def compose_fields(self) -> ComposeResult:
+        """The list of options."""
+        initial = self.initial if self.initial is not None else Select.NULL
+        yield from self.field(
+            self.label,
+            Select(self.options, value=initial, prompt="Choose…", id="choice"),
+            "choice",
+        )
+        if self.note:
+            yield Static(self.note, classes="dialog-note")
+
+    def collect(self) -> str | None:
+        """The chosen option's value."""
+        value = self.query_one("#choice", Select).value
+        if value is Select.NULL:
+            self.show_error("choice", "Choose one, or press escape to cancel.")
+            return None
+        return str(value)
+
+
+def codebook_order(themes: list[Theme]) -> list[Theme]:
+    """Themes with each parent followed by its children (orphans last)."""
+    ordered: list[Theme] = []
+    for parent in (t for t in themes if t.parent_id is None):
+        ordered.append(parent)
+        ordered.extend(t for t in themes if t.parent_id == parent.id)
+    seen = {t.id for t in ordered}
+    ordered.extend(t for t in themes if t.id not in seen)
+    return ordered
+
+
+def theme_selections(codebook: Codebook, chosen: list[str]) -> list[Selection[str]]:
+    """The codebook's themes as selections, children indented under their parent."""
+    picked = set(chosen)
+    selections: list[Selection[str]] = []
+    for theme in codebook.themes:
+        if theme.parent_id is not None:
+            continue
+        selections.append(Selection(theme.name, theme.id, theme.id in picked))
+        for child in codebook.themes:
+            if child.parent_id == theme.id:
+                selections.append(Selection(f"  └ {child.name}", child.id, child.id in picked))
+    listed = {s.value for s in selections}
+    # A child whose parent is missing still gets a row, so no tag is ever lost.
+    selections.extend(
+        Selection(t.name, t.id, t.id in picked) for t in codebook.themes if t.id not in listed
+    )
+    return selections
+
+
+class ThemesDialog(FormScreen[list[str]]):
+    """Tick the themes a quote is tagged with (space ticks, ctrl+s saves)."""
+
+    AUTO_FOCUS = "SelectionList"
+
+    def __init__(self, codebook: Codebook, chosen: list[str], quote_text: str = "") -> None:
+        super().__init__()
+        self.heading = "Themes"
+        self.submit_label = "Save"
+        self.codebook = codebook
+        self.chosen = chosen
+        self.quote_text = quote_text
+
+    def compose_fields(self) -> ComposeResult:
+        """The quote, then every theme with a tick box."""
+        if self.quote_text:
+            yield Static(f"“{self.quote_text}”", classes="dialog-note quote-preview")
+        yield SelectionList[str](*theme_selections(self.codebook, self.chosen), id="themes")
+        if not self.codebook.themes:
+            yield Static("The codebook has no themes yet (k opens it).", classes="dialog-note")
+
+    def on_mount(self) -> None:
+        """Say how to tick."""
+        self.query_one("#themes", SelectionList).border_title = "space ticks · ctrl+s saves"
+
+    def collect(self) -> list[str] | None:
+        """The ticked themes, in codebook order."""
+        ticked = set(self.query_one("#themes", SelectionList).selected)
+        return [t.id for t in self.codebook.themes if t.id in ticked]

@@ -1,0 +1,500 @@
+"""Participant review mode: one person, only their own words, large and plain.
+
+The facilitator picks a participant (and sets the consultation's PIN the first
+time), then hands over the laptop. The screen shows that person's quotes one
+at a time; for each they say yes, hide some words, or don't use it, and may go
+back and change their mind. Optionally they look through everything they said
+in the session. Nothing of anyone else is on screen or reachable: no header,
+no footer, no command palette, and the app's own keys (quit, help) are locked
+out while this screen is active (``LOCKS_APP``; see ``FacilitateApp.check_action``).
+Leaving needs the facilitator's PIN, and wrong PINs are rate-limited.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Static
+
+from facilitate.screens.dialogs import ChooseDialog
+from facilitate.screens.review_parts import LeavePinDialog, SetPinDialog, WordPicker
+from models.participant import ContributionState, Role
+from models.quote import Decision, Quote, QuoteState, redact
+from models.review import PinGuard, own_segments
+from models.session import ActivityKind, Session
+from models.transcript import Segment
+from sessions.errors import FacilitateError
+from sessions.review import (
+    apply_decision,
+    has_pin,
+    quotes_for,
+    redact_own_words,
+    review_contribution,
+    set_pin,
+)
+from sessions.store import ConsultationStore
+
+#: What each state means, in the participant's words.
+STATE_WORDS = {
+    QuoteState.PENDING: "You have not decided about this yet.",
+    QuoteState.APPROVED: "You said: yes, you can use this.",
+    QuoteState.APPROVED_REDACTED: "You said: yes, with some words hidden.",
+    QuoteState.WITHDRAWN: "You said: don't use this. It will not be used.",
+}
+
+CONTRIBUTION_WORDS = {
+    ContributionState.PENDING: "You have not decided about this yet.",
+    ContributionState.APPROVED: "You said: yes, the transcript can keep what you said.",
+    ContributionState.WITHDRAWN: "You said: don't use what I said in the transcript.",
+}
+
+#: Keys the app or Textual would use to go somewhere else; here they do nothing.
+LOCKED_KEYS = "escape,q,ctrl+q,ctrl+c,ctrl+p,question_mark,ctrl+z,f1,ctrl+backslash"
+
+
+def session_phrase(session: Session | None) -> str:
+    """"the painting session", or just "the session" when the activity says nothing."""
+    if session is None or session.activity is ActivityKind.OTHER:
+        return "the session"
+    return f"the {session.activity.value} session"
+
+
+# -- before handing over: who, and the PIN -------------------------------------------
+
+
+def start_participant_review(app: App[object], store: ConsultationStore, session_id: str) -> None:
+    """Ask who is reviewing, make sure there is a PIN, then lock the app in review mode."""
+    try:
+        session = store.session(session_id)
+        people = [
+            p
+            for p in store.participants()
+            if p.role is Role.PARTICIPANT and p.id in session.participant_ids
+        ]
+    except FacilitateError as error:
+        app.notify(str(error), severity="error")
+        return
+    if not people:
+        app.notify("This session has no participants to review.", severity="warning")
+        return
+
+    def begin(participant_id: str) -> None:
+        app.push_screen(ReviewScreen(store, participant_id, session_id))
+
+    def pin_set(participant_id: str, pin: str | None) -> None:
+        if pin is None:
+            return
+        try:
+            set_pin(store, pin)
+        except (FacilitateError, ValueError) as error:
+            app.notify(str(error), severity="error")
+            return
+        begin(participant_id)
+
+    def picked(participant_id: str | None) -> None:
+        if participant_id is None:
+            return
+        if has_pin(store):
+            begin(participant_id)
+        else:
+            app.push_screen(SetPinDialog(), callback=lambda pin: pin_set(participant_id, pin))
+
+    app.push_screen(
+        ChooseDialog(
+            "Participant review",
+            "Who is reviewing their words?",
+            [(p.pseudonym, p.id) for p in people],
+            submit_label="Start review",
+            note="Then hand over the laptop. They see only their own words. "
+            "Leaving needs your PIN (ctrl+l).",
+        ),
+        callback=picked,
+    )
+
+
+# -- the review itself ------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """One step of the review: a quote, a transcript segment, a question, or the summary."""
+
+    kind: str  # "quote", "segment", "contribution", "summary"
+    item_id: str = ""
+
+
+class ReviewScreen(Screen[None]):
+    """One participant reviews their own quotes (and, if they like, their transcript)."""
+
+    CSS_PATH = "review.tcss"
+    LOCKS_APP: ClassVar[bool] = True
+    AUTO_FOCUS = "#approve"
+    BINDINGS: ClassVar = [
+        Binding("y", "decide('approve')", "Yes, you can use this", show=False),
+        Binding("h", "hide_words", "Hide some words", show=False),
+        Binding("d", "decide('withdraw')", "Don't use this", show=False),
+        Binding("right,n", "move(1)", "Next", show=False),
+        Binding("left,p", "move(-1)", "Back", show=False),
+        Binding("ctrl+l", "leave", "Facilitator: leave", show=False),
+        Binding(LOCKED_KEYS, "nothing", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        store: ConsultationStore,
+        participant_id: str,
+        session_id: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.participant_id = participant_id
+        self.session_id = session_id
+        self.guard = PinGuard(clock)
+        self.quotes: list[Quote] = []
+        self.segments: list[Segment] = []
+        self.sessions: dict[str, Session] = {}
+        self.pages: list[Page] = []
+        self.index = 0
+        self.hiding = False
+        self.with_transcript = False
+
+    def compose(self) -> ComposeResult:
+        """One card: where we are, the words, what was decided, the choices."""
+        with VerticalScroll(id="review"), Vertical(id="review-card"):
+            yield Static("", id="review-step")
+            yield Static("", id="review-intro")
+            yield Static("", id="review-words")
+            yield WordPicker(id="review-picker")
+            yield Static("", id="review-state")
+            with Center():
+                with Horizontal(id="review-choices", classes="review-buttons"):
+                    yield Button("Yes, you can use this", id="approve", variant="success")
+                    yield Button("Hide some words", id="hide", variant="primary")
+                    yield Button("Don't use this", id="withdraw", variant="error")
+            with Center():
+                with Horizontal(id="review-hiding", classes="review-buttons"):
+                    yield Button("Done: hide these words", id="hide-done", variant="primary")
+                    yield Button("Cancel", id="hide-cancel")
+            with Center():
+                with Horizontal(id="review-summary", classes="review-buttons"):
+                    yield Button("Look at everything you said", id="see-transcript")
+            with Center():
+                with Horizontal(id="review-moves", classes="review-buttons"):
+                    yield Button("← Back", id="previous")
+                    yield Button("Next →", id="next")
+            yield Static("", id="review-keys")
+
+    def on_mount(self) -> None:
+        """Lock the palette, clear messages meant for the facilitator, show the first quote."""
+        self.app.use_command_palette = False
+        self.app.clear_notifications()
+        self.load()
+        self.show_page()
+
+    def on_unmount(self) -> None:
+        """Give the facilitator their palette back."""
+        self.app.use_command_palette = self.app.ENABLE_COMMAND_PALETTE
+
+    # -- reading -----------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read this participant's quotes (and their own segments) from the store."""
+        self.quotes = quotes_for(self.store, self.participant_id, self.session_id)
+        self.sessions = {s.id: s for s in self.store.sessions()}
+        if self.session_id is not None:
+            self.segments = [
+                s
+                for s in own_segments(self.store.segments(self.session_id), self.participant_id)
+                if s.words
+            ]
+        pages = [Page("quote", q.id) for q in self.quotes]
+        pages.append(Page("summary"))
+        if self.with_transcript:
+            pages += [Page("segment", s.id) for s in self.segments]
+            pages.append(Page("contribution"))
+        self.pages = pages
+        self.index = min(self.index, len(self.pages) - 1)
+
+    @property
+    def page(self) -> Page:
+        """The page on screen."""
+        return self.pages[self.index]
+
+    @property
+    def quote(self) -> Quote | None:
+        """The quote on screen, if a quote is."""
+        if self.page.kind != "quote":
+            return None
+        return next((q for q in self.quotes if q.id == self.page.item_id), None)
+
+    @property
+    def segment(self) -> Segment | None:
+        """The transcript segment on screen, if one is."""
+        if self.page.kind != "segment":
+            return None
+        return next((s for s in self.segments if s.id == self.page.item_id), None)
+
+    # -- showing ---------------------------------------------------------------------
+
+    def _set(self, widget_id: str, content: str | Text) -> None:
+        # Plain text, never markup: "[redacted]" must show as written.
+        text = Text(content) if isinstance(content, str) else content
+        self.query_one(f"#{widget_id}", Static).update(text)
+
+    def _display(self, **shown: bool) -> None:
+        for widget_id, visible in shown.items():
+            self.query_one(f"#{widget_id.replace('_', '-')}").display = visible
+
+    def show_page(self) -> None:
+        """Draw the current page."""
+        page = self.page
+        self.hiding = False
+        words_shown = page.kind in ("quote", "segment")
+        self._display(
+            review_words=words_shown,
+            review_picker=False,
+            review_choices=page.kind != "summary",
+            review_hiding=False,
+            review_summary=page.kind == "summary" and bool(self.segments)
+            and not self.with_transcript,
+            review_moves=True,
+        )
+        self.query_one("#previous", Button).disabled = self.index == 0
+        self.query_one("#next", Button).disabled = self.index == len(self.pages) - 1
+        if page.kind == "quote":
+            self._show_quote()
+        elif page.kind == "segment":
+            self._show_segment()
+        elif page.kind == "contribution":
+            self._show_contribution()
+        else:
+            self._show_summary()
+        self._show_keys()
+
+    def _choice_labels(self, yes: str, no: str, hide: bool = True) -> None:
+        self.query_one("#approve", Button).label = yes
+        self.query_one("#withdraw", Button).label = no
+        self.query_one("#approve", Button).display = True
+        self.query_one("#withdraw", Button).display = True
+        self.query_one("#hide", Button).display = hide
+
+    def _show_quote(self) -> None:
+        quote = self.quote
+        if quote is None:
+            return
+        number = self.quotes.index(quote) + 1
+        self._set("review-step", f"Quote {number} of {len(self.quotes)}")
+        phrase = session_phrase(self.sessions.get(quote.session_id))
+        self._set("review-intro", f"This is something you said during {phrase}.")
+        self._set("review-words", Text(f"“{quote.redacted_text}”"))
+        self._set("review-state", STATE_WORDS[quote.state])
+        self._choice_labels("Yes, you can use this", "Don't use this")
+
+    def _segment_text(self, segment: Segment) -> str:
+        return redact(segment.words, segment.redactions)
+
+    def _show_segment(self) -> None:
+        segment = self.segment
+        if segment is None:
+            return
+        number = self.segments.index(segment) + 1
+        self._set("review-step", f"Everything you said: part {number} of {len(self.segments)}")
+        phrase = session_phrase(self.sessions.get(self.session_id or ""))
+        self._set("review-intro", f"This is something you said during {phrase}.")
+        self._set("review-words", Text(f"“{self._segment_text(segment)}”"))
+        hidden = len(segment.redactions)
+        self._set(
+            "review-state",
+            f"{hidden} word{'s' if hidden != 1 else ''} hidden." if hidden
+            else "Nothing hidden. You can hide some words if you like.",
+        )
+        self._display(review_choices=True)
+        self.query_one("#approve", Button).display = False
+        self.query_one("#withdraw", Button).display = False
+        self.query_one("#hide", Button).display = True
+
+    def _show_contribution(self) -> None:
+        self._set("review-step", "Everything you said")
+        phrase = session_phrase(self.sessions.get(self.session_id or ""))
+        self._set(
+            "review-intro",
+            f"Can the written record of {phrase} keep what you said, "
+            "with the words you hid taken out?",
+        )
+        state = self.store.participant(self.participant_id).contribution_for(
+            self.session_id or ""
+        )
+        self._set("review-state", CONTRIBUTION_WORDS[state])
+        self._choice_labels("Yes, it can keep it", "Don't use what I said", hide=False)
+
+    def _show_summary(self) -> None:
+        self._set("review-step", "What you decided")
+        if not self.quotes:
+            self._set("review-intro", "There are no quotes of yours to look at.")
+        else:
+            self._set(
+                "review-intro",
+                "Here is what you decided. You can go back and change your mind.",
+            )
+        lines = Text()
+        for number, quote in enumerate(self.quotes, start=1):
+            short = quote.redacted_text
+            short = short if len(short) <= 60 else short[:57] + "…"
+            lines.append(f"{number}. “{short}”\n", style="bold")
+            lines.append(f"   {STATE_WORDS[quote.state]}\n\n")
+        lines.append("When you are done, please hand the laptop back to the facilitator.")
+        self._set("review-state", lines)
+
+    def _show_keys(self) -> None:
+        if self.hiding:
+            keys = "← → choose a word · space hides or shows it · enter when done"
+        elif self.page.kind == "summary":
+            keys = "← go back · ctrl+l facilitator"
+        else:
+            keys = "y yes · h hide words · d don't use · ← → move · ctrl+l facilitator"
+            if self.page.kind == "segment":
+                keys = "h hide words · ← → move · ctrl+l facilitator"
+            elif self.page.kind == "contribution":
+                keys = "y yes · d don't use · ← → move · ctrl+l facilitator"
+        self._set("review-keys", keys)
+
+    # -- deciding -----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Decisions only where they make sense on this page."""
+        kind = self.page.kind if self.pages else "summary"
+        if action == "decide":
+            return kind in ("quote", "contribution") and not self.hiding
+        if action == "hide_words":
+            return kind in ("quote", "segment") and not self.hiding
+        if action == "move":
+            return not self.hiding
+        return True
+
+    def action_nothing(self) -> None:
+        """Keys that would leave review mode do nothing here."""
+
+    def action_move(self, step: int) -> None:
+        """The next or previous page; the summary comes after the last quote."""
+        target = self.index + step
+        if 0 <= target < len(self.pages):
+            self.index = target
+            self.show_page()
+
+    def action_decide(self, decision: str) -> None:
+        """Yes or don't use: save it (audited as the participant's), then show it."""
+        try:
+            if self.page.kind == "contribution" and self.session_id is not None:
+                state = (
+                    ContributionState.APPROVED
+                    if decision == Decision.APPROVE
+                    else ContributionState.WITHDRAWN
+                )
+                review_contribution(self.store, self.participant_id, self.session_id, state)
+            elif (quote := self.quote) is not None:
+                apply_decision(self.store, quote.id, Decision(decision))
+        except (FacilitateError, ValueError) as error:
+            self._set("review-state", f"That did not save: {error}")
+            return
+        self.load()
+        self.show_page()
+
+    def action_hide_words(self) -> None:
+        """Show the words as tokens to hide or show."""
+        quote, segment = self.quote, self.segment
+        if quote is not None:
+            words, hidden = [w.text for w in quote.words], quote.redactions
+        elif segment is not None:
+            words, hidden = [w.text for w in segment.words], segment.redactions
+        else:
+            return
+        self.hiding = True
+        picker = self.query_one(WordPicker)
+        picker.show(words, hidden)
+        self._display(
+            review_words=False,
+            review_picker=True,
+            review_choices=False,
+            review_hiding=True,
+            review_moves=False,
+        )
+        self._set("review-intro", "Choose the words to hide. Hidden words show as [redacted].")
+        self._set("review-state", "")
+        self._show_keys()
+        picker.focus()
+
+    @on(WordPicker.Done)
+    @on(Button.Pressed, "#hide-done")
+    def _hide_done(self) -> None:
+        hidden = sorted(self.query_one(WordPicker).hidden)
+        quote, segment = self.quote, self.segment
+        try:
+            if quote is not None:
+                if not hidden:
+                    self._set(
+                        "review-state", "Choose at least one word to hide, or press Cancel."
+                    )
+                    return
+                apply_decision(self.store, quote.id, Decision.REDACT, redactions=hidden)
+            elif segment is not None and self.session_id is not None:
+                redact_own_words(
+                    self.store, self.participant_id, self.session_id, segment.id, hidden
+                )
+        except (FacilitateError, ValueError) as error:
+            self._set("review-state", f"That did not save: {error}")
+            return
+        self.load()
+        self.show_page()
+        self.query_one("#next" if self.index < len(self.pages) - 1 else "#previous").focus()
+
+    @on(Button.Pressed, "#hide-cancel")
+    def _hide_cancelled(self) -> None:
+        self.show_page()
+        self.query_one("#hide", Button).focus()
+
+    @on(Button.Pressed, "#approve")
+    def _approve(self) -> None:
+        self.action_decide(Decision.APPROVE.value)
+
+    @on(Button.Pressed, "#withdraw")
+    def _withdraw(self) -> None:
+        self.action_decide(Decision.WITHDRAW.value)
+
+    @on(Button.Pressed, "#hide")
+    def _hide(self) -> None:
+        self.action_hide_words()
+
+    @on(Button.Pressed, "#previous")
+    def _previous(self) -> None:
+        self.action_move(-1)
+
+    @on(Button.Pressed, "#next")
+    def _next(self) -> None:
+        self.action_move(1)
+
+    @on(Button.Pressed, "#see-transcript")
+    def _see_transcript(self) -> None:
+        self.with_transcript = True
+        self.load()
+        self.action_move(1)
+
+    # -- leaving ------------------------------------------------------------------------------
+
+    def action_leave(self) -> None:
+        """Ask for the facilitator's PIN; only the right one leaves."""
+
+        def left(ok: bool | None) -> None:
+            if ok:
+                self.dismiss()
+
+        self.app.push_screen(LeavePinDialog(self.store, self.guard), callback=left)

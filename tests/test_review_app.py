@@ -1,0 +1,195 @@
+"""Participant review mode driven through Pilot: only their words, locked, every decision kept."""
+
+from __future__ import annotations
+
+from quote_fixtures import ASH_ONE, ASH_TWO, BIRCH_ONE, PIN, consultation_with_quotes, screen_text
+from textual.command import CommandPalette
+from textual.pilot import Pilot
+from textual.widgets import Select, Static
+
+from facilitate.app import FacilitateApp
+from facilitate.screens import SessionScreen
+from facilitate.screens.dialogs import ChooseDialog
+from facilitate.screens.review import LeavePinDialog, ReviewScreen, SetPinDialog
+from models.audit import Actor
+from models.participant import ContributionState
+from models.quote import QuoteState
+from sessions.review import set_pin
+from sessions.services import Services
+
+SIZE = (120, 40)
+#: Words only Birch said, and Birch's pseudonym: none may ever show in Ash's review.
+BIRCH_WORDS = ("Birch", "Morag", "sister", "Tuesdays")
+
+
+def assert_only_ash(app: FacilitateApp) -> None:
+    """Nothing of Birch's is drawn anywhere on the terminal."""
+    text = screen_text(app)
+    for word in BIRCH_WORDS:
+        assert word not in text, f"{word!r} is on screen in Ash's review"
+
+
+async def start_review(app: FacilitateApp, pilot: Pilot[None], who: str, pin: str | None) -> None:
+    """From the session screen: v, choose ``who``, set the PIN if asked."""
+    await pilot.pause()
+    assert isinstance(app.screen, SessionScreen)
+    await pilot.press("v")
+    assert isinstance(app.screen, ChooseDialog)
+    app.screen.query_one("#choice", Select).value = who
+    await pilot.click("#submit")
+    await pilot.pause()
+    if pin is not None:
+        assert isinstance(app.screen, SetPinDialog)
+        await pilot.press(*pin, "tab", *pin, "enter")
+        await pilot.pause()
+    assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_review_shows_only_their_words_and_keys_cannot_leave() -> None:
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(app, pilot, c.ash, PIN)
+        review = app.screen
+        text = screen_text(app)
+        assert "This is something you said during the painting session." in text
+        assert ASH_ONE in text and "Yes, you can use this" in text
+        assert "Don't use this" in text and "Hide some words" in text
+        assert_only_ash(app)
+
+        for key in ("escape", "q", "ctrl+q", "ctrl+c", "ctrl+p", "question_mark", "f1",
+                    "ctrl+z", "tab", "tab", "tab", "tab", "tab", "tab", "shift+tab", "enter",
+                    "escape"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.is_running and app.screen is review, f"{key} left review mode"
+            assert not CommandPalette.is_open(app)
+            assert_only_ash(app)
+
+        # Every page, to the summary and past it: still only Ash.
+        for _ in range(6):
+            await pilot.press("right")
+            assert_only_ash(app)
+        text = screen_text(app)
+        assert "What you decided" in text and ASH_TWO in text
+        assert app.screen is review
+
+        # The facilitator's prompt shows nothing of anyone either.
+        await pilot.press("ctrl+l")
+        assert isinstance(app.screen, LeavePinDialog)
+        assert_only_ash(app)
+        for wrong in ("1111", "2222", "3333"):
+            await pilot.press(*wrong, "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, LeavePinDialog)
+        message = app.screen.query_one("#leave-message", Static)
+        assert "Wrong PIN. Try again in 30 seconds." in str(message.content)
+        # Within the wait even the right PIN is not checked, so it does not leave.
+        await pilot.press(*PIN, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LeavePinDialog)
+        await pilot.press("ctrl+q", "escape")
+        await pilot.pause()
+        assert app.screen is review and app.is_running
+
+
+async def test_a_wrong_pin_stays_and_the_right_pin_leaves() -> None:
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    set_pin(c.store, PIN)
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(app, pilot, c.ash, None)
+        await pilot.press("ctrl+l", *"9999", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LeavePinDialog)
+        assert "Wrong PIN." in str(app.screen.query_one("#leave-message", Static).content)
+        await pilot.press(*PIN, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert app.use_command_palette
+        # Back with the facilitator, the app's keys work again.
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not isinstance(app.screen, SessionScreen)
+
+
+async def test_decisions_are_stored_audited_and_survive_a_restart() -> None:
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(app, pilot, c.ash, PIN)
+        await pilot.press("y")  # quote 1: yes
+        await pilot.pause()
+        assert "You said: yes, you can use this." in screen_text(app)
+        await pilot.press("right", "h")  # quote 2: hide "The bus"
+        await pilot.pause()
+        await pilot.press("space", "right", "space", "enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[redacted] from the village" in text
+        assert "You said: yes, with some words hidden." in text
+        await pilot.press("left", "d")  # back to quote 1: changed their mind
+        await pilot.pause()
+        assert "You said: don't use this." in screen_text(app)
+
+        # Their own transcript: hide a word, then approve the contribution.
+        await pilot.press("right", "right")
+        assert "What you decided" in screen_text(app)
+        await pilot.click("#see-transcript")
+        await pilot.pause()
+        assert ASH_ONE in screen_text(app)
+        assert_only_ash(app)
+        await pilot.press("h", "right", "right", "space", "enter")  # hide "here"
+        await pilot.pause()
+        assert "I come [redacted] because" in screen_text(app)
+        await pilot.press("right")
+        assert_only_ash(app)
+        await pilot.press("right", "y")
+        await pilot.pause()
+        assert "the transcript can keep what you said" in screen_text(app)
+
+    store = c.store
+    assert store.quote(c.quotes["ash1"]).state is QuoteState.WITHDRAWN
+    ash2 = store.quote(c.quotes["ash2"])
+    assert ash2.state is QuoteState.APPROVED_REDACTED and ash2.redactions == [0, 1]
+    assert store.quote(c.quotes["birch1"]).state is QuoteState.PENDING
+    events = store.audit(c.ash)
+    assert [e.action for e in events] == [
+        "quote approve", "quote redact", "quote withdraw", "transcript redact",
+        "transcript approved",
+    ]
+    assert {e.actor for e in events} == {Actor.PARTICIPANT}
+    assert store.audit(c.birch) == []
+
+    # A restart: new services on the same folder, a new app.
+    services = Services.from_root(None)
+    store = services.workspace.open(c.store.id)
+    (ash_segment, *_rest) = [s for s in store.segments(c.session_id) if s.speaker_id == c.ash]
+    assert ash_segment.redactions == [2]
+    assert store.participant(c.ash).contribution_for(c.session_id) is ContributionState.APPROVED
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(app, pilot, c.ash, None)  # the PIN survived too
+        assert "You said: don't use this." in screen_text(app)
+        await pilot.press("right")
+        text = screen_text(app)
+        assert "[redacted] from the village" in text
+        assert "You said: yes, with some words hidden." in text
+        assert_only_ash(app)
+
+
+async def test_review_looks_calm_at_80_by_24() -> None:
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    set_pin(c.store, PIN)
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_review(app, pilot, c.ash, None)
+        text = screen_text(app)
+        for words in ("Quote 1 of 2", ASH_ONE, "Yes, you can use this", "Don't use this"):
+            assert words in text
+        assert_only_ash(app)
+        assert BIRCH_ONE not in text
