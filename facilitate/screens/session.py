@@ -54,6 +54,10 @@ class SessionScreen(Screen[None]):
     BINDINGS = [
         Binding("i", "import_audio", "Import audio"),
         Binding("x", "cancel_transcription", "Cancel transcription"),
+        Binding("p", "plan", "Plan"),
+        Binding("c", "consent", "Consent"),
+        Binding("r", "record", "Record"),
+        Binding("T", "transcribe", "Transcribe", key_display="T"),
         Binding("Q", "make_quote", "Quote", key_display="Q"),
         Binding("u", "quotes", "Quotes"),
         Binding("k", "codebook", "Codebook"),
@@ -98,6 +102,7 @@ class SessionScreen(Screen[None]):
         """Show what is stored."""
         self.reload()
         self.query_one(TranscriptTable).focus()
+        self.recover_recording()
 
     def on_screen_resume(self) -> None:
         """Show what changed while the screen was away."""
@@ -127,6 +132,8 @@ class SessionScreen(Screen[None]):
             return None if self.transcribing else True
         if action == "cancel_transcription":
             return self.transcribing
+        if action in ("record", "transcribe"):
+            return None if self.transcribing else True
         return True
 
     # -- actions ---------------------------------------------------------------
@@ -207,10 +214,86 @@ class SessionScreen(Screen[None]):
 
         self.app.push_screen(AuditScreen(self.store))
 
+    # -- plan, consent, run (issue 3) ---------------------------------------------
+
+    def recover_recording(self) -> None:
+        """Save what a crash left of this session's recording, and say so."""
+        from sessions.run import recover_session
+
+        try:
+            message = recover_session(self.store, self.session_id)
+        except FacilitateError as error:
+            self.notify(str(error), title="Recording not recovered", severity="error")
+            return
+        if message:
+            self.notify(message, title="Recording recovered", timeout=15)
+            self.reload(transcript=False)
+
+    def action_plan(self) -> None:
+        """Edit this session's plan."""
+        from facilitate.screens.plan import PlanScreen
+
+        self.app.push_screen(PlanScreen(self.store, self.session_id))
+
+    def action_consent(self) -> None:
+        """Who is here, and whether each may be recorded."""
+        from facilitate.screens.consent import ConsentScreen
+
+        self.app.push_screen(ConsentScreen(self.store, self.session_id))
+
+    def action_record(self) -> None:
+        """Run and record the session; the consent gate comes first if anyone is unasked."""
+        from facilitate.screens.consent import ConsentScreen
+        from sessions.consent import consent_problem
+
+        try:
+            session = self.store.session(self.session_id)
+            problem = consent_problem(self.store, self.session_id)
+        except FacilitateError as error:
+            self.notify(str(error), severity="error")
+            return
+        if session.recording is not None:
+            self.notify("This session is already recorded; make a new session to record "
+                        "again.", severity="warning")
+            return
+        if problem:
+            self.app.push_screen(ConsentScreen(self.store, self.session_id),
+                                 callback=lambda ok: self._open_run() if ok else None)
+        else:
+            self._open_run()
+
+    def _open_run(self) -> None:
+        from facilitate.screens.run import RunScreen
+
+        def finished(result: str | None) -> None:
+            self.reload()
+            if result == "transcribe":
+                self.action_transcribe()
+
+        self.app.push_screen(RunScreen(self.store, self.session_id), callback=finished)
+
+    def action_transcribe(self) -> None:
+        """Transcribe the session's recording in the background."""
+        if self.transcribing:
+            self.notify("A transcription is already running; x cancels it.", severity="warning")
+            return
+        try:
+            session = self.store.session(self.session_id)
+        except FacilitateError as error:
+            self.notify(str(error), severity="error")
+            return
+        if session.recording is None:
+            self.notify("Nothing to transcribe yet: r records, i imports.", severity="warning")
+            return
+        self.query_one(TranscriptionPanel).start()
+        self.query_one("#no-transcript", Static).update(WAITING)
+        self.import_and_transcribe(None)
+        self.refresh_bindings()
+
     # -- background work ---------------------------------------------------------
 
     @work(thread=True, exclusive=True, group=TRANSCRIBE, exit_on_error=False)
-    def import_and_transcribe(self, source: Path) -> int:
+    def import_and_transcribe(self, source: Path | None) -> int:
         """Copy ``source`` into the session, then transcribe it; return the segment count."""
         from sessions.importer import import_audio, transcribe_session
 
@@ -219,8 +302,9 @@ class SessionScreen(Screen[None]):
         def stage(text: str) -> None:
             self.post_message(TranscriptionProgress(self.session_id, text))
 
-        stage("Checking and copying the recording…")
-        import_audio(self.store, self.session_id, source)
+        if source is not None:  # None: transcribe the recording the session has
+            stage("Checking and copying the recording…")
+            import_audio(self.store, self.session_id, source)
         transcriber = self.services.transcriber()
         if not transcriber.loaded:
             stage("Loading the speech model…")

@@ -1,0 +1,443 @@
+"""The run screen: record the session, follow the plan, and mark what happens.
+
+The recorder's own threads capture and write the audio; this screen only reads
+its properties a few times a second and calls quick methods on key presses.
+Saving the FLAC at the end runs in a worker. Checking the microphone runs in a
+worker too, since loading PortAudio and listing devices can take a moment.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Digits, Footer, Header, Label, Static
+from textual.worker import Worker, WorkerState
+
+from facilitate.screens.run_dialogs import ConfirmScreen, StrikeSpanScreen
+from facilitate.widgets.level_meter import LevelMeter
+from models import MarkerKind, Participant, PlanStep, RecordingConsent, format_clock
+from sessions.consent import consent_rows
+from sessions.errors import FacilitateError
+from sessions.recorder import format_duration
+from sessions.run import RunningSession, hours_left, start_recording
+from sessions.store import ConsultationStore
+
+CHECK = "run-check"
+SAVE = "run-save"
+#: Seconds a plain ``s`` takes off the record.
+STRIKE_S = 30.0
+#: Below this much free disk the disk line turns red.
+LOW_DISK_HOURS = 1.0
+
+
+def speaker_keys() -> list[Binding]:
+    """``1``-``9``: who is speaking now (one footer entry for all nine)."""
+    return [
+        Binding(str(n), f"speaker({n})", "Who is speaking", key_display="1-9", show=n == 1)
+        for n in range(1, 10)
+    ]
+
+
+class RunScreen(Screen[str | None]):
+    """Run and record one session. Dismisses with "transcribe" when asked to transcribe."""
+
+    CSS_PATH = "run.tcss"
+    BINDINGS = [
+        Binding("r", "record", "Record / pause"),
+        Binding("m", "moment", "Mark moment"),
+        *speaker_keys(),
+        Binding("s", "strike", "Strike 30 s"),
+        Binding("S", "strike_span", "Strike…", key_display="S"),
+        Binding("n", "next_step", "Next step"),
+        Binding("t", "stop", "Stop"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, store: ConsultationStore, session_id: str) -> None:
+        super().__init__()
+        self.store = store
+        self.session_id = session_id
+        self.run: RunningSession | None = None
+        self.plan: list[PlanStep] = []
+        #: Everyone in the session, numbered 1.. in this order for the speaker keys.
+        self.people: list[Participant] = []
+        self.step_index = 0
+        self.step_started = time.monotonic()
+        #: One line when recording cannot work here; None once the check passed.
+        self.input_problem: str | None = None
+        self.checked = False
+        self.saving = False
+        self._error_shown = False
+
+    # -- layout ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Indicator, clock and meters on top; the plan step and the people below."""
+        yield Header()
+        with Horizontal(id="top"):
+            yield Static("", id="indicator")
+            yield Digits("0:00", id="elapsed")
+            with Vertical(id="meters"):
+                yield LevelMeter(id="level")
+                yield Label("", id="disk")
+                yield Label("", id="speaking")
+        yield Label("", id="problem")
+        with Horizontal(id="middle"):
+            with Vertical(id="step-pane"):
+                yield Label("", id="step-title")
+                yield Static("", id="prompts")
+                yield Label("", id="next-step")
+            with Vertical(id="people-pane"):
+                yield Static("", id="people")
+                yield Static("", id="marks")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Load the session, check the microphone, and start the live refresh."""
+        try:
+            session = self.store.session(self.session_id)
+            rows = consent_rows(self.store, self.session_id)
+        except FacilitateError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.sub_title = f"Run: {session.title}"
+        self.plan = list(session.plan)
+        self.people = [row.participant for row in rows]
+        self.query_one("#problem").display = False
+        self.query_one("#step-pane").border_title = "Plan"
+        self.query_one("#people-pane").border_title = "Who is speaking"
+        self.check_microphone()
+        self.show_step()
+        self.show_people()
+        self.show_disk()
+        self.show_live()
+        self.set_interval(0.1, self.show_live)
+        self.set_interval(5.0, self.show_disk)
+
+    # -- live display --------------------------------------------------------------
+
+    def show_live(self) -> None:
+        """Indicator, clock, level and step timer: read from the recorder, never blocking."""
+        run = self.run
+        if run is not None and run.is_recording:
+            run.tick()
+        indicator = self.query_one("#indicator", Static)
+        if run is None:
+            state, text = "idle", "■ NOT RECORDING"
+        elif run.is_recording and run.is_paused:
+            state, text = "paused", "❚❚ PAUSED"
+        elif run.is_recording:
+            state, text = "rec", "● REC"
+        else:
+            state, text = "stopped", "■ SAVING…" if self.saving else "■ STOPPED"
+        indicator.update(text)
+        indicator.set_classes(f"-{state}")
+        elapsed = run.elapsed_s if run is not None else 0.0
+        self.query_one("#elapsed", Digits).update(format_duration(elapsed))
+        self.query_one(LevelMeter).level = run.level if run is not None else 0.0
+        self._show_timer()
+        if run is not None and run.error and not self._error_shown:
+            self._error_shown = True
+            self.notify(run.error, title="Recording stopped", severity="error", timeout=30)
+            self.save()
+
+    def show_disk(self) -> None:
+        """Free disk, as hours of recording left."""
+        disk = self.query_one("#disk", Label)
+        try:
+            hours = hours_left(self.store.audio_dir)
+        except OSError as error:
+            disk.update(f"Disk: cannot check ({error.strerror})")
+            return
+        left = f"{hours:.0f} h" if hours >= 10 else format_clock(hours * 3600)
+        disk.update(Text.assemble(("Disk ", "dim"), f"{left} of recording left"))
+        disk.set_class(hours < LOW_DISK_HOURS, "-low")
+
+    def show_step(self) -> None:
+        """The current step, its prompts, and the next step."""
+        title = self.query_one("#step-title", Label)
+        prompts = self.query_one("#prompts", Static)
+        upcoming = self.query_one("#next-step", Label)
+        if not self.plan:
+            title.update("No plan for this session (p on the session screen makes one).")
+            prompts.update("")
+            upcoming.update("")
+            return
+        step = self.plan[self.step_index]
+        title.update(Text.assemble(
+            (f"Step {self.step_index + 1} of {len(self.plan)}  ", "dim"), (step.title, "bold")
+        ))
+        prompts.update("\n".join(f"• {prompt}" for prompt in step.prompts) or "No prompts.")
+        if self.step_index + 1 < len(self.plan):
+            following = self.plan[self.step_index + 1]
+            upcoming.update(f"Next: {following.title} ({following.minutes} min)   n moves on")
+        else:
+            upcoming.update("This is the last step.")
+        self._show_timer()
+
+    def _show_timer(self) -> None:
+        pane = self.query_one("#step-pane")
+        if not self.plan:
+            pane.border_subtitle = ""
+            return
+        spent = time.monotonic() - self.step_started
+        planned = self.plan[self.step_index].minutes * 60
+        pane.border_subtitle = f"{format_clock(spent)} of {format_clock(planned)}"
+        pane.set_class(spent > planned, "-over")
+
+    def show_people(self) -> None:
+        """Everyone, numbered for the speaker keys; who is not recorded says so."""
+        text = Text()
+        speaking = self.run.speaker_id if self.run is not None else None
+        for number, person in enumerate(self.people[:9], 1):
+            recorded = person.consent_for(self.session_id) is RecordingConsent.YES
+            style = "reverse bold" if person.id == speaking else ""
+            text.append(f" {number} ", style="bold " + ("green" if recorded else "red"))
+            text.append(person.pseudonym, style=style)
+            if not recorded:
+                text.append(" · not recorded", style="red")
+            text.append("\n")
+        if len(self.people) > 9:
+            text.append(f"(+{len(self.people) - 9} more without a key)\n", style="dim")
+        self.query_one("#people", Static).update(text)
+        speaker = next((p for p in self.people if p.id == speaking), None)
+        line = self.query_one("#speaking", Label)
+        if speaker is None:
+            line.update(Text("Speaking —", style="dim"))
+        else:
+            note = "" if speaker.consent_for(self.session_id) is RecordingConsent.YES else \
+                " (not recorded: silenced)"
+            line.update(Text.assemble(("Speaking ", "dim"), (speaker.pseudonym, "bold"), note))
+
+    def show_marks(self) -> None:
+        """The latest marks, newest last."""
+        try:
+            markers = self.store.session(self.session_id).markers
+        except FacilitateError:
+            return
+        names = {p.id: p.pseudonym for p in self.people}
+        lines = []
+        for marker in markers[-5:]:
+            at = format_duration(marker.at_s)
+            if marker.kind is MarkerKind.SPEAKER:
+                what = f"{names.get(marker.participant_id or '', '?')} speaking"
+            elif marker.kind is MarkerKind.STRIKE:
+                what = f"struck {at}–{format_duration(marker.end_s or marker.at_s)}"
+            elif marker.kind is MarkerKind.STEP:
+                what = f"step: {marker.label}"
+            else:
+                what = "moment"
+            lines.append(f"{at}  {what}")
+        self.query_one("#marks", Static).update(Text("\n".join(lines), style="dim"))
+
+    # -- microphone check ------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group=CHECK, exit_on_error=False)
+    def check_microphone(self) -> str | None:
+        """Whether recording can work here: None, or one line saying why not."""
+        from sessions.recorder import check_input
+
+        return check_input()
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if not worker.is_finished:
+            return
+        if worker.group == CHECK:
+            self.checked = True
+            problem = worker.result if event.state is WorkerState.SUCCESS else (
+                f"The sound system cannot be checked: {worker.error}"
+            )
+            self.input_problem = problem
+            line = self.query_one("#problem", Label)
+            line.update(f"Cannot record here: {problem}" if problem else "")
+            line.display = bool(problem)
+        elif worker.group == SAVE:
+            self.saving = False
+            self.refresh_bindings()
+            if event.state is WorkerState.SUCCESS and self.run and self.run.recording:
+                saved = format_duration(self.run.recording.duration_s)
+                self.notify(f"Saved {saved} of recording.", title="Recording saved")
+                self.app.push_screen(
+                    ConfirmScreen(f"Recording saved ({saved}). Transcribe it now?",
+                                  "Transcribe", "Later"),
+                    callback=self._transcribe_now,
+                )
+            elif isinstance(worker.error, FacilitateError):
+                self.notify(str(worker.error), title="Not saved", severity="error", timeout=30)
+            else:
+                self.notify(f"Something went wrong: {worker.error!r}", severity="error")
+        self.show_live()
+
+    def _transcribe_now(self, yes: bool | None) -> None:
+        if yes:
+            self.dismiss("transcribe")
+
+    # -- actions ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Marks only while recording; nothing but waiting while the file is saved."""
+        live = self.run is not None and self.run.is_recording
+        if action in ("moment", "speaker", "strike", "strike_span"):
+            return True if live else None
+        if action == "stop":
+            can_stop = self.run is not None and not self.run.stopped and not self.saving
+            return True if can_stop else None
+        if action == "record":
+            return None if self.saving or (self.run is not None and not live) else True
+        return True
+
+    def _need_recording(self) -> RunningSession | None:
+        run = self.run
+        if run is None or not run.is_recording:
+            self.notify("Not recording: r starts the recording.", severity="warning")
+            return None
+        return run
+
+    def action_record(self) -> None:
+        """Start recording, or pause / resume it."""
+        run = self.run
+        if run is not None:
+            if not run.is_recording:
+                return
+            try:
+                if run.is_paused:
+                    run.resume()
+                else:
+                    run.pause()
+            except FacilitateError as error:
+                self.notify(str(error), title="Microphone", severity="error")
+            self.show_live()
+            return
+        if self.input_problem:
+            self.notify(self.input_problem, title="Cannot record", severity="error")
+            return
+        try:
+            self.run = start_recording(self.store, self.session_id, step_index=self.step_index)
+        except FacilitateError as error:
+            self.notify(str(error), title="Cannot start recording", severity="error", timeout=15)
+            return
+        self.refresh_bindings()
+        self.show_live()
+        self.show_marks()
+
+    def action_moment(self) -> None:
+        """Mark this moment to come back to."""
+        run = self._need_recording()
+        if run is not None:
+            marker = run.mark_moment()
+            self.notify(f"Moment marked at {format_duration(marker.at_s)}.", timeout=2)
+            self.show_marks()
+
+    def action_speaker(self, number: int) -> None:
+        """Mark who is speaking now (their number on screen)."""
+        run = self._need_recording()
+        if run is None:
+            return
+        if not 1 <= number <= len(self.people):
+            self.notify(f"Nobody has number {number}.", severity="warning", timeout=2)
+            return
+        run.mark_speaker(self.people[number - 1].id)
+        self.show_people()
+        self.show_marks()
+
+    def action_strike(self) -> None:
+        """Take the last 30 seconds off the record, after a confirm."""
+        run = self._need_recording()
+        if run is None:
+            return
+        pressed = run.elapsed_s
+        self.app.push_screen(
+            ConfirmScreen("Strike the last 30 seconds? That audio becomes silence and is "
+                          "never transcribed.", "Strike", "Keep"),
+            callback=lambda yes: self._strike(pressed - STRIKE_S) if yes else None,
+        )
+
+    def action_strike_span(self) -> None:
+        """Ask how many seconds back to strike."""
+        run = self._need_recording()
+        if run is None:
+            return
+        pressed = run.elapsed_s
+        self.app.push_screen(
+            StrikeSpanScreen(pressed),
+            callback=lambda seconds: self._strike(pressed - seconds) if seconds else None,
+        )
+
+    def _strike(self, start: float) -> None:
+        """Strike from ``start`` to now: the time the dialog was open is struck too."""
+        run = self.run
+        if run is None or run.stopped:
+            return
+        try:
+            marker = run.strike((max(0.0, start), run.elapsed_s))
+        except (FacilitateError, RuntimeError) as error:
+            self.notify(str(error), severity="error")
+            return
+        span = f"{format_duration(marker.at_s)}–{format_duration(marker.end_s or 0)}"
+        self.notify(f"Struck {span}: silenced, never transcribed.", title="Struck")
+        self.show_marks()
+
+    def action_next_step(self) -> None:
+        """Move on to the next step of the plan (marked in the recording)."""
+        if self.step_index + 1 >= len(self.plan):
+            self.notify("This is the last step.", timeout=2)
+            return
+        if self.run is not None and self.run.is_recording:
+            self.run.next_step()
+            self.step_index = self.run.step_index
+            self.show_marks()
+        else:
+            self.step_index += 1
+        self.step_started = time.monotonic()
+        self.show_step()
+
+    def action_stop(self) -> None:
+        """Stop and save the recording, after a confirm."""
+        if self.run is None or self.run.stopped or self.saving:
+            return
+        self.app.push_screen(
+            ConfirmScreen("Stop recording and save it?", "Stop", "Keep recording"),
+            callback=lambda yes: self.save() if yes else None,
+        )
+
+    def save(self) -> None:
+        """Save the recording in a worker."""
+        if self.run is None or self.run.stopped or self.saving:
+            return
+        self.saving = True
+        self.refresh_bindings()
+        self._save()
+
+    @work(thread=True, exclusive=True, group=SAVE, exit_on_error=False)
+    def _save(self) -> None:
+        assert self.run is not None
+        self.run.stop()
+
+    def action_back(self) -> None:
+        """Back to the session; never while recording or saving."""
+        if self.saving:
+            self.notify("Saving the recording; a moment.", severity="warning")
+            return
+        if self.run is not None and not self.run.stopped and (
+            self.run.is_recording or self.run.error
+        ):
+            self.notify("Still recording: t stops and saves it first.", severity="warning")
+            return
+        self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        """Quitting the app while recording still saves the recording."""
+        run = self.run
+        if run is not None and not run.stopped and not self.saving:
+            try:
+                run.stop()
+            except FacilitateError:
+                pass  # the partial file stays; opening the session recovers it

@@ -1,0 +1,164 @@
+"""Pilot tests of the run screen that need a process of their own (see tests/test_run_app.py).
+
+PortAudio reads the ALSA configuration once per process, when sounddevice is
+first imported. These tests set up the sound system they need (the virtual
+microphone, no PortAudio at all, or no input device) before anything imports
+sounddevice, so tests/test_run_app.py runs each of them with
+``python -m pytest tests/run_app_child.py::<test>`` in a fresh interpreter.
+The file name does not start with ``test_``, so the main run never collects it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import DEMO, require_model
+from test_app import notifications, planned_session, settle, until
+from textual.widgets import Label, Static
+from virtual_mic import VirtualMic, load_speech
+
+from facilitate.app import FacilitateApp
+from facilitate.screens.run import RunScreen
+from facilitate.screens.run_dialogs import ConfirmScreen
+from facilitate.screens.session import SessionScreen
+from models import MarkerKind, RecordingConsent, SessionStatus
+from sessions.services import Services
+
+SIZE = (120, 40)
+SHOTS = os.environ.get("FACILITATE_SHOTS")
+
+
+def consent_all(services: Services, session_id: str) -> None:
+    """Everyone in the session says yes, except Birch, who says no."""
+    store, _session = services.workspace.find_session(session_id)
+    for person in store.participants():
+        answer = RecordingConsent.NO if person.pseudonym == "Birch" else RecordingConsent.YES
+        store.set_recording_consent(person.id, session_id, answer)
+
+
+async def test_record_through_the_run_screen(tmp_path: Path) -> None:
+    if "sounddevice" in sys.modules:
+        pytest.fail("sounddevice was imported before the virtual microphone was set up")
+    mic = VirtualMic(tmp_path / "mic", load_speech(DEMO / "consultation_demo.flac"), speed=4.0)
+    mic.install_env()
+    services = Services.from_root(None)
+    session_id = planned_session(services)
+    app = FacilitateApp(services, open_session=session_id)
+    with mic:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, SessionScreen)
+            # Consent is incomplete, so r opens the gate first.
+            await pilot.press("r")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "ConsentScreen"
+            await pilot.press("enter")  # refused: nobody has answered
+            assert type(app.screen).__name__ == "ConsentScreen"
+            await pilot.press("y", "n", "y", "enter")  # Ash yes, Birch no, Jo yes
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RunScreen)
+            await until(lambda: screen.checked)
+            assert screen.input_problem is None
+            await pilot.press("r")
+            await pilot.pause()
+            run = screen.run
+            assert run is not None and run.is_recording
+            mic.go()
+
+            async def at(seconds: float) -> None:
+                await until(lambda: run.elapsed_s >= seconds)
+
+            await at(2.0)
+            await pilot.press("1")  # Ash
+            await at(4.0)
+            await pilot.press("2")  # Birch: not recorded
+            await at(6.0)
+            await pilot.press("m")
+            await at(8.0)
+            await pilot.press("s")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("y")
+            await pilot.pause()
+            await at(10.0)
+            await pilot.press("n")
+            await pilot.pause()
+            if SHOTS:
+                app.save_screenshot(str(Path(SHOTS) / "run-recording.svg"))
+            assert "● REC" in str(screen.query_one("#indicator", Static).content)
+            await pilot.press("r")  # pause
+            await pilot.pause()
+            assert run.is_paused
+            assert "PAUSED" in str(screen.query_one("#indicator", Static).content)
+            await pilot.press("r")  # resume
+            await at(12.0)
+            await pilot.press("t")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("y")
+            await until(lambda: isinstance(app.screen, ConfirmScreen))  # "transcribe now?"
+            assert run.stopped
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.screen is screen
+            assert "STOPPED" in str(screen.query_one("#indicator", Static).content)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, SessionScreen)
+
+    store, session = services.workspace.find_session(session_id)
+    assert session.status is SessionStatus.RECORDED
+    assert session.recording is not None and session.recording.duration_s >= 12.0
+    assert store.audio_path(session).exists()
+    kinds = [m.kind for m in session.markers]
+    assert kinds == [
+        MarkerKind.STEP, MarkerKind.SPEAKER, MarkerKind.SPEAKER, MarkerKind.BOOKMARK,
+        MarkerKind.STRIKE, MarkerKind.STEP,
+    ]
+    # Each mark is stored at the recording time it was made (a strike by its end).
+    times = [m.end_s if m.kind is MarkerKind.STRIKE else m.at_s for m in session.markers]
+    assert times == sorted(times) and len(set(times)) == len(times)
+    assert times[1] >= 2.0 and times[-1] >= 10.0
+    strike = session.markers[4]
+    assert strike.at_s == 0.0  # the last 30 s of an 8 s recording: all of it
+    assert session.markers[-1].step_index == 1
+    assert not any(severity == "error" for severity, _ in notifications(app))
+
+
+async def test_run_screen_explains_and_import_still_works(data_dir: Path) -> None:
+    """Run with no PortAudio or no microphone: FACILITATE_EXPECT holds the line to show."""
+    expected = os.environ["FACILITATE_EXPECT"]
+    services = Services.from_root(None)
+    session_id = planned_session(services)
+    consent_all(services, session_id)
+    app = FacilitateApp(services, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        await until(lambda: screen.checked)
+        problem = screen.query_one("#problem", Label)
+        assert problem.display
+        assert str(problem.content) == f"Cannot record here: {expected}"
+        if SHOTS:
+            app.save_screenshot(str(Path(SHOTS) / "run-no-input.svg"))
+        await pilot.press("r")
+        await pilot.pause()
+        assert screen.run is None
+        assert ("error", expected) in notifications(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+
+        require_model()
+        await pilot.press("i", *str(data_dir / "librispeech_1089-134686-0001.wav"), "enter")
+        await settle(app, pilot)
+        store, session = services.workspace.find_session(session_id)
+        assert session.status is SessionStatus.TRANSCRIBED
+        assert "belly" in " ".join(s.text for s in store.segments(session_id)).lower()
