@@ -21,6 +21,7 @@ from facilitate.widgets import ConsultationList, ConsultationSummary, SessionTab
 from sessions.errors import FacilitateError
 from sessions.planning import create_session
 from sessions.services import Services
+from sessions.store import ConsultationStore
 
 
 def read_workspace(services: Services) -> tuple[list[ConsultationSummary], list[str]]:
@@ -48,6 +49,8 @@ class HomeScreen(Screen[None]):
         Binding("n", "new_session", "New session"),
         Binding("enter", "open_session", "Open session"),
         Binding("i", "import_audio", "Import audio"),
+        Binding("e", "export", "Export"),
+        Binding("H", "hide_names", "Names to hide", key_display="H"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
@@ -166,7 +169,7 @@ class HomeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dim the keys that need a consultation or a session when there is none."""
-        if action == "new_session":
+        if action in ("new_session", "export", "hide_names"):
             return self.consultation_id is not None or None
         if action in ("open_session", "import_audio"):
             summary = self.summary(self.consultation_id)
@@ -240,3 +243,29 @@ class HomeScreen(Screen[None]):
     def action_import_audio(self) -> None:
         """Open the session under the cursor and ask for a recording to import."""
         self.action_open_session(then_import=True)
+
+    def action_export(self) -> None:
+        """Export the highlighted consultation: only what was consented."""
+        from facilitate.screens.export import ExportScreen
+
+        store = self._open_consultation()
+        if store is not None:
+            self.app.push_screen(ExportScreen(store))
+
+    def action_hide_names(self) -> None:
+        """Edit the names the highlighted consultation's exports hide."""
+        from facilitate.screens.names import NamesScreen
+
+        store = self._open_consultation()
+        if store is not None:
+            self.app.push_screen(NamesScreen(store))
+
+    def _open_consultation(self) -> ConsultationStore | None:
+        if self.consultation_id is None:
+            self.notify("Create a consultation first (press c).", severity="warning")
+            return None
+        try:
+            return self.services.workspace.open(self.consultation_id)
+        except FacilitateError as error:
+            self.notify(str(error), severity="error")
+            return None

@@ -63,6 +63,7 @@ class SessionScreen(Screen[None]):
         Binding("k", "codebook", "Codebook"),
         Binding("v", "participant_review", "Participant review"),
         Binding("A", "audit", "Audit", key_display="A"),
+        Binding("E", "export", "Export", key_display="E"),
         Binding("escape", "back", "Back"),
         Binding("q", "back", "Back", show=False),
     ]
@@ -289,6 +290,12 @@ class SessionScreen(Screen[None]):
         self.query_one("#no-transcript", Static).update(WAITING)
         self.import_and_transcribe(None)
         self.refresh_bindings()
+
+    def action_export(self) -> None:
+        """Export this session only: what its participants consented to and approved."""
+        from facilitate.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.store, self.session_id))
 
     # -- background work ---------------------------------------------------------
 
