@@ -54,6 +54,7 @@ class SessionScreen(Screen[None]):
     BINDINGS = [
         Binding("i", "import_audio", "Import audio"),
         Binding("x", "cancel_transcription", "Cancel transcription"),
+        Binding("t", "open_transcript", "Transcript"),
         Binding("p", "plan", "Plan"),
         Binding("c", "consent", "Consent"),
         Binding("r", "record", "Record"),
@@ -172,6 +173,25 @@ class SessionScreen(Screen[None]):
             worker.cancelled_event.set()
         if self.running:
             self.query_one(TranscriptionPanel).cancelling()
+
+    # -- the transcript screen (issue 4) -------------------------------------------
+
+    def action_open_transcript(self, segment_id: str | None = None) -> None:
+        """Review the transcript with playback: edit, speakers, search, bookmarks."""
+        from facilitate.screens.transcript import TranscriptScreen
+
+        table = self.query_one(TranscriptTable)
+        if not table.row_count:
+            self.notify("There is no transcript yet.", severity="warning")
+            return
+        if segment_id is None:
+            segment_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        self.app.push_screen(TranscriptScreen(self.services, self.store, self.session_id,
+                                              segment_id))
+
+    @on(TranscriptTable.RowSelected, "#transcript")
+    def _open_at_row(self, event: TranscriptTable.RowSelected) -> None:
+        self.action_open_transcript(str(event.row_key.value))
 
     # -- quotes, codebook, participant review (issue 5) ---------------------------
 
