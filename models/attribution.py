@@ -137,7 +137,12 @@ def overlaps(start: float, end: float, spans: list[Span]) -> bool:
 
 
 def drop_off_record(segments: list[Segment], spans: list[Span]) -> list[Segment]:
-    """Remove every word inside an off-record span, and segments left empty."""
+    """Remove every word inside an off-record span, and segments left empty.
+
+    A segment whose kept words lie on both sides of an off-record span is split
+    there: left whole, it would still stretch over the silenced speech and be
+    attributed to whoever was marked speaking in it, the person who said no.
+    """
     if not spans:
         return segments
     kept: list[Segment] = []
@@ -147,8 +152,20 @@ def drop_off_record(segments: list[Segment], spans: list[Span]) -> list[Segment]
                 kept.append(segment)
             continue
         words = [w for w in segment.words if not overlaps(w.start, w.end, spans)]
-        if len(words) == len(segment.words):
+        runs = _runs_between(words, spans)
+        if len(runs) == 1 and len(words) == len(segment.words):
             kept.append(segment)
-        elif words:
-            kept.append(_segment_of(words, segment))
+        else:
+            kept.extend(_segment_of(run, segment) for run in runs)
     return kept
+
+
+def _runs_between(words: list[Word], spans: list[Span]) -> list[list[Word]]:
+    """Split ``words`` (in time order) wherever an off-record span lies between two."""
+    runs: list[list[Word]] = []
+    for word in words:
+        if runs and not overlaps(runs[-1][-1].end, word.start, spans):
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    return runs

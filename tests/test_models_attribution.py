@@ -228,9 +228,13 @@ def test_drop_off_record_removes_words_and_emptied_segments() -> None:
     keep, cut, gone = seg(0, 4), seg(5, 10), seg(12, 14)
     out = drop_off_record([keep, cut, gone], [(6.5, 8.2), (11, 15)])
     assert out[0] is keep
-    assert len(out) == 2
-    assert [w.text for w in out[1].words] == [" w5", " w9"]
-    assert out[1].text == "w5 w9" and (out[1].start, out[1].end) == (5, 9.9)
+    # The words either side of the struck stretch become two segments, so
+    # neither stretches over the silence.
+    assert len(out) == 3
+    assert [w.text for w in out[1].words] == [" w5"]
+    assert [w.text for w in out[2].words] == [" w9"]
+    assert out[1].text == "w5" and (out[1].start, out[1].end) == (5, 5.9)
+    assert out[2].text == "w9" and (out[2].start, out[2].end) == (9, 9.9)
     assert cut.words == seg(5, 10).words, "the caller's segment is not changed"
 
 
@@ -272,6 +276,10 @@ def test_after_drop_no_word_overlaps_a_span(
     # Nothing on the record is lost.
     assert kept == [w for w in words if not overlaps(w.start, w.end, spans)]
     assert all(s.words for s in out)
+    # No segment reaches across an off-record stretch (it would be misattributed).
+    for segment in out:
+        for before, after in zip(segment.words, segment.words[1:], strict=False):
+            assert not overlaps(before.end, after.start, spans)
 
 
 def hidden_texts(segments: list[Segment]) -> list[str]:
@@ -290,6 +298,6 @@ def test_drop_keeps_hidden_words_hidden() -> None:
     original = seg(0, 6)
     original.redactions = [0, 4]
     out = drop_off_record([original], [(1.95, 3.95)])
-    assert [w.text for w in out[0].words] == [" w0", " w1", " w4", " w5"]
-    assert out[0].redactions == [0, 2] and hidden_texts(out) == [" w0", " w4"]
+    assert [[w.text for w in s.words] for s in out] == [[" w0", " w1"], [" w4", " w5"]]
+    assert [s.redactions for s in out] == [[0], [0]] and hidden_texts(out) == [" w0", " w4"]
     assert original.redactions == [0, 4]

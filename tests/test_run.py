@@ -267,12 +267,6 @@ def test_hours_left_is_positive(tmp_path: Path) -> None:
     assert hours_left(tmp_path) > 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "models.attribution.drop_off_record keeps a segment whose words lie either side of an "
-    "off-record span whole, so it still spans the silenced stretch and attribute_speakers "
-    "then gives it the speaker marked at its midpoint: the person who said no. Splitting "
-    "segments at off-record spans fixes it (seen with Whisper on the demo recording)."
-))
 def test_a_segment_straddling_silenced_speech_is_split_not_given_to_the_silenced_person() -> None:
     words = [Word(20.5, 21.0, " How"), Word(21.0, 24.5, " travel?"), Word(41.6, 42.5, " When")]
     segment = Segment(20.44, 42.56, "How travel? When", words=words)
