@@ -52,43 +52,90 @@ def from_dict(cls: type[T], data: Any) -> T:
 
 
 def _convert(tp: Any, data: Any) -> Any:
+    return _converter(tp)(data)
+
+
+Converter = typing.Callable[[Any], Any]
+
+
+@cache
+def _converter(tp: Any) -> Converter:
+    """Build, once per type, a function that turns plain data into ``tp``.
+
+    Working out a type's shape (its origin, arguments and fields) costs more
+    than converting a value, and a long transcript converts tens of thousands
+    of words of the same few types, so the shape is worked out once here.
+    """
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
-        args = [arg for arg in get_args(tp) if arg is not type(None)]
-        if data is None:
-            return None
-        return _convert(args[0], data)
+        inner = _converter(next(arg for arg in get_args(tp) if arg is not type(None)))
+        return lambda data: None if data is None else inner(data)
     if origin in (list, tuple):
-        if not isinstance(data, (list, tuple)):
-            raise SchemaError(f"expected a list, got {type(data).__name__}")
         (item_type, *_) = get_args(tp) or (Any,)
-        converted = [_convert(item_type, item) for item in data]
-        return tuple(converted) if origin is tuple else converted
+        item = _converter(item_type)
+        as_tuple = origin is tuple
+
+        def convert_list(data: Any) -> Any:
+            if not isinstance(data, (list, tuple)):
+                raise SchemaError(f"expected a list, got {type(data).__name__}")
+            converted = [item(value) for value in data]
+            return tuple(converted) if as_tuple else converted
+
+        return convert_list
     if origin is dict:
-        if not isinstance(data, dict):
-            raise SchemaError(f"expected a mapping, got {type(data).__name__}")
         key_type, value_type = get_args(tp) or (Any, Any)
-        return {_convert(key_type, k): _convert(value_type, v) for k, v in data.items()}
+        key, value = _converter(key_type), _converter(value_type)
+
+        def convert_dict(data: Any) -> Any:
+            if not isinstance(data, dict):
+                raise SchemaError(f"expected a mapping, got {type(data).__name__}")
+            return {key(k): value(v) for k, v in data.items()}
+
+        return convert_dict
     if tp is Any or tp is typing.Any:
-        return data
+        return _identity
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        if not isinstance(data, dict):
-            raise SchemaError(f"{tp.__name__} expects a mapping, got {type(data).__name__}")
-        hints = _hints(tp)
-        kwargs = {
-            f.name: _convert(hints[f.name], data[f.name])
-            for f in dataclasses.fields(tp)
-            if f.name in data and f.init
-        }
-        return tp(**kwargs)
+        return _dataclass_converter(tp)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp(data)
-    if tp is float and isinstance(data, (int, float)) and not isinstance(data, bool):
-        return float(data)
-    if tp in _SCALARS and not _is_scalar(tp, data):
-        # A wrong scalar (a list where a name belongs) would load now and break later.
-        raise SchemaError(f"expected {tp.__name__}, got {type(data).__name__}")
+        return tp
+    if tp is float:
+        return _to_float
+    if tp in _SCALARS:
+
+        def convert_scalar(data: Any) -> Any:
+            if not _is_scalar(tp, data):
+                # A wrong scalar (a list where a name belongs) would load now and break later.
+                raise SchemaError(f"expected {tp.__name__}, got {type(data).__name__}")
+            return data
+
+        return convert_scalar
+    return _identity
+
+
+def _dataclass_converter(cls: type) -> Converter:
+    hints = _hints(cls)
+    # Fields are resolved lazily: a dataclass may refer to itself or to one
+    # defined later, and the converter cache must not recurse forever.
+    names = [f.name for f in dataclasses.fields(cls) if f.init]
+
+    def convert_dataclass(data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise SchemaError(f"{cls.__name__} expects a mapping, got {type(data).__name__}")
+        return cls(
+            **{name: _converter(hints[name])(data[name]) for name in names if name in data}
+        )
+
+    return convert_dataclass
+
+
+def _identity(data: Any) -> Any:
     return data
+
+
+def _to_float(data: Any) -> Any:
+    if isinstance(data, (int, float)) and not isinstance(data, bool):
+        return float(data)
+    raise SchemaError(f"expected float, got {type(data).__name__}")
 
 
 _SCALARS = (str, int, float, bool)
