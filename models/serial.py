@@ -25,17 +25,28 @@ class SchemaError(ValueError):
     """Stored data does not have the shape the domain expects."""
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def to_dict(obj: Any) -> Any:
     """Return ``obj`` as JSON-safe plain data (dicts, lists, str, numbers)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, enum.Enum):
+        # Before plain values: a StrEnum is a str, but is stored as its value.
         return obj.value
+    if isinstance(obj, _PLAIN):
+        return obj
     if isinstance(obj, (list, tuple)):
         return [to_dict(item) for item in obj]
     if isinstance(obj, dict):
         return {str(key): to_dict(value) for key, value in obj.items()}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {name: to_dict(getattr(obj, name)) for name in _field_names(type(obj))}
     return obj
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @cache
