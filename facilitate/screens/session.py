@@ -20,6 +20,15 @@ from sessions.services import Services
 from sessions.store import ConsultationStore
 
 TRANSCRIBE = "transcribe"
+#: The session's journey with its keys, so the footer need only show the main ones.
+JOURNEY = (
+    "[b]Run the session[/b]     [$accent]p[/] plan   [$accent]c[/] consent   [$accent]r[/] record\n"
+    "[b]Work the transcript[/b] [$accent]t[/] open   [$accent]i[/] import audio   "
+    "[$accent]T[/] transcribe   [$accent]Q[/] quote this row   [$accent]u[/] quotes   "
+    "[$accent]k[/] codebook\n"
+    "[b]With participants[/b]   [$accent]v[/] review their words   [$accent]A[/] audit   "
+    "[$accent]E[/] export   [$accent]?[/] all keys"
+)
 NO_TRANSCRIPT = "No transcript yet.\nPress [b]i[/b] to import a recording made elsewhere."
 WAITING = "The transcript appears here when transcription is done.\nKeys still work meanwhile."
 
@@ -52,18 +61,18 @@ class SessionScreen(Screen[None]):
 
     CSS_PATH = "session.tcss"
     BINDINGS = [
-        Binding("i", "import_audio", "Import audio"),
-        Binding("x", "cancel_transcription", "Cancel transcription"),
+        Binding("i", "import_audio", "Import audio", show=False),
+        Binding("x", "cancel_transcription", "Cancel transcription", show=False),
         Binding("t", "open_transcript", "Transcript"),
-        Binding("p", "plan", "Plan"),
-        Binding("c", "consent", "Consent"),
+        Binding("p", "plan", "Plan", show=False),
+        Binding("c", "consent", "Consent", show=False),
         Binding("r", "record", "Record"),
-        Binding("T", "transcribe", "Transcribe", key_display="T"),
-        Binding("Q", "make_quote", "Quote", key_display="Q"),
+        Binding("T", "transcribe", "Transcribe", key_display="T", show=False),
+        Binding("Q", "make_quote", "Quote", key_display="Q", show=False),
         Binding("u", "quotes", "Quotes"),
-        Binding("k", "codebook", "Codebook"),
-        Binding("v", "participant_review", "Participant review"),
-        Binding("A", "audit", "Audit", key_display="A"),
+        Binding("k", "codebook", "Codebook", show=False),
+        Binding("v", "participant_review", "Review"),
+        Binding("A", "audit", "Audit", key_display="A", show=False),
         Binding("E", "export", "Export", key_display="E"),
         Binding("escape", "back", "Back"),
         Binding("q", "back", "Back", show=False),
@@ -93,6 +102,7 @@ class SessionScreen(Screen[None]):
         """Header, progress (while working), transcript."""
         yield Header()
         yield SessionHeader(id="session-header")
+        yield Static(JOURNEY, id="journey")
         panel = TranscriptionPanel(id="progress")
         panel.display = False
         yield panel
