@@ -19,6 +19,7 @@ import click
 
 from facilitate.cli_errors import fail, one_line_errors
 from facilitate.export_cli import export
+from models.wording import plural
 
 if TYPE_CHECKING:
     from facilitate.app import FacilitateApp
@@ -118,7 +119,7 @@ def demo(data_dir: str | None, no_app: bool, model: str | None) -> None:
         )
         with progress_bar("Transcribing") as report:
             segments = transcribe_session(store, session_id, transcriber, on_progress=report)
-        click.echo(f"Done: {len(segments)} segments.", err=True)
+        click.echo(f"Done: {plural(len(segments), 'segment')}.", err=True)
     if no_app:
         click.echo(f"Demo session {session_id} is ready in {store.folder}.")
         return
@@ -193,7 +194,7 @@ def import_(
     transcriber = services.transcriber(model)
     with progress_bar("Transcribing") as report:
         segments = transcribe_session(store, session.id, transcriber, on_progress=report)
-    click.echo(f"Transcribed {len(segments)} segments.", err=True)
+    click.echo(f"Transcribed {plural(len(segments), 'segment')}.", err=True)
 
 
 @cli.command()
@@ -210,7 +211,10 @@ def sessions(data_dir: str | None) -> None:
     for store in stores:
         consultation = store.consultation()
         click.echo(f"{consultation.title}  [{consultation.id}]")
-        for session in store.sessions():
+        sessions = store.sessions()
+        if not sessions:
+            click.echo("  (no sessions yet)")
+        for session in sessions:
             click.echo(
                 f"  {session.id}  {session.title}  ({session.activity.value}, "
                 f"{session.date}, {session.status.value})"

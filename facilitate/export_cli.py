@@ -67,7 +67,8 @@ def export(
     overwrite: bool,
 ) -> None:
     """Export what participants approved: report, transcripts, data, REFI-QDA."""
-    from sessions.errors import FacilitateError
+    from models.wording import plural
+    from sessions.errors import FacilitateError, WouldOverwrite
     from sessions.export import ExportProgress, export_all
     from sessions.services import Services
 
@@ -93,16 +94,21 @@ def export(
 
     def report(progress: ExportProgress) -> None:
         if progress.path is not None:
-            click.echo(f"  {progress.path.name}", err=True)
+            click.echo(f"  wrote {progress.path}", err=True)
 
-    click.echo(f"Exporting to {out_dir}:", err=True)
-    written = export_all(
-        store,
-        out_dir,
-        formats or None,
-        session_id=session_id,
-        include_pseudonyms=not no_pseudonyms,
-        on_progress=report,
-        overwrite=overwrite,
-    )
-    click.echo(f"Wrote {len(written)} files to {out_dir}.")
+    try:
+        written = export_all(
+            store,
+            out_dir,
+            formats or None,
+            session_id=session_id,
+            include_pseudonyms=not no_pseudonyms,
+            on_progress=report,
+            overwrite=overwrite,
+        )
+    except WouldOverwrite as error:
+        raise FacilitateError(
+            f"{error.path} already exists; nothing was written. Choose an empty folder "
+            "with --to, or add --overwrite to replace the files."
+        ) from error
+    click.echo(f"Wrote {plural(len(written), 'file')} to {out_dir}.")

@@ -10,9 +10,8 @@ from pathlib import Path
 from sessions.errors import FacilitateError
 from sessions.locations import workspace_root
 
-#: Below this much free disk, warn: an hour of 16 kHz FLAC is about 60 MB,
-#: and the transcript, exports and a larger model need room too.
-LOW_DISK_BYTES = 1_000_000_000
+#: Below this many hours of recording room, warn before a session starts.
+LOW_DISK_HOURS = 3.0
 
 
 @dataclass(frozen=True)
@@ -64,19 +63,40 @@ def check_workspace(root: Path) -> Check:
 
 
 def check_disk(root: Path) -> Check:
-    """Is there room to record?"""
+    """Is there room to record? Counted as the run screen counts it."""
+    from sessions.run import hours_left
+
     target = root if root.exists() else root.parent
     while not target.exists():
         target = target.parent
     free = shutil.disk_usage(target).free
-    hours = free / 60_000_000
+    hours = hours_left(target)
     detail = f"{free / 1e9:.1f} GB free (about {hours:,.0f} hours of recording)"
-    if free < LOW_DISK_BYTES:
+    if hours < LOW_DISK_HOURS:
         return Check("Free disk", False, detail + "; free some space before recording")
     return Check("Free disk", True, detail)
+
+
+def check_stores(root: Path) -> Check:
+    """Can every consultation's store be read?"""
+    from sessions.store import Workspace
+
+    try:
+        problems = Workspace(root).damaged()
+    except OSError as error:
+        return Check("Consultations", False, f"cannot read {root}: {error.strerror or error}")
+    if problems:
+        return Check("Consultations", False, problems[0])
+    return Check("Consultations", True, "every consultation's store can be read")
 
 
 def run_checks(data_dir: str | os.PathLike[str] | None = None) -> list[Check]:
     """Every readiness check, in the order a facilitator would fix them."""
     root = workspace_root(data_dir)
-    return [check_model(root), check_sound(), check_workspace(root), check_disk(root)]
+    return [
+        check_model(root),
+        check_sound(),
+        check_workspace(root),
+        check_stores(root),
+        check_disk(root),
+    ]

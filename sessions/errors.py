@@ -39,3 +39,13 @@ class Cancelled(FacilitateError):
 
     def __init__(self) -> None:
         super().__init__("Cancelled.")
+
+
+class WouldOverwrite(FacilitateError):
+    """An export would replace a file that is already there."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"{path} already exists; export to an empty folder or choose to overwrite."
+        )
+        self.path = path

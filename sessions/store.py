@@ -499,9 +499,12 @@ class Workspace:
             folder = consultations_dir(self.root) / consultation_id
             if not (folder / STORE_FILE).exists():
                 raise NotFound(
-                    f"No consultation {consultation_id!r}; run 'facilitate' to see them."
+                    f"No consultation {consultation_id!r}; 'facilitate sessions' lists them."
                 )
             store = ConsultationStore(folder)
+            # A file that parses but holds no consultation is as damaged as one
+            # that does not parse: refuse it here, before anyone lists it.
+            store.consultation()
             self._stores[consultation_id] = store
             return store
 

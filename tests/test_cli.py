@@ -155,3 +155,28 @@ def test_doctor_reports_each_check() -> None:
     for name in ("Whisper model", "Microphone", "Workspace", "Free disk"):
         assert name in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_sessions_lists_healthy_consultations_beside_an_empty_store(session_id: str) -> None:
+    workspace = Services.from_root().workspace
+    broken = workspace.create_consultation("Broken one")
+    store_file = broken.folder / "store.json"
+    store_file.write_text("{}")
+    result = facilitate("sessions")
+    assert result.returncode == 0, result.stderr
+    assert session_id in result.stdout
+    assert "Broken one" not in result.stdout
+    assert str(store_file) in result.stderr and "damaged" in result.stderr
+    assert store_file.read_text() == "{}"
+
+
+def test_export_twice_asks_for_overwrite_in_one_line(tmp_path: Path, session_id: str) -> None:
+    target = tmp_path / "out"
+    first = facilitate("export", "--session", session_id, "--to", str(target))
+    assert first.returncode == 0, first.stderr
+    assert "Wrote " in first.stdout
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    second = facilitate("export", "--session", session_id, "--to", str(target))
+    assert_one_line_error(second)
+    assert "--overwrite" in second.stderr and "nothing was written" in second.stderr
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before

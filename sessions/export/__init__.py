@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sessions.atomic import atomic_write_bytes
-from sessions.errors import Cancelled, FacilitateError
+from sessions.errors import Cancelled, FacilitateError, WouldOverwrite
 from sessions.export.content import (
     ExportContent,
     ExportSource,
@@ -218,10 +218,7 @@ def write_content(
     if not overwrite:
         for name, _ in planned:
             if (out_dir / name).exists():
-                raise FacilitateError(
-                    f"{out_dir / name} already exists; export to an empty folder or "
-                    "choose to overwrite."
-                )
+                raise WouldOverwrite(out_dir / name)
     written: list[Path] = []
     if on_progress is not None:
         on_progress(ExportProgress(0, len(planned)))

@@ -28,6 +28,7 @@ from models.participant import Participant, RecordingConsent, Role
 from models.quote import Quote, QuoteState
 from models.session import Consultation, Session
 from models.transcript import Segment, format_clock
+from models.wording import plural
 from sessions.clock import now_iso
 from sessions.errors import FacilitateError, NotFound
 from sessions.store import ConsultationStore
@@ -267,9 +268,9 @@ def _session_people(session: Session, participants: Sequence[Participant]) -> li
     ]
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """E.g. "1 quote", "3 quotes"."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
+def _were(n: int) -> str:
+    """E.g. "1 was", "3 were"."""
+    return f"{n} {'was' if n == 1 else 'were'}"
 
 
 def _method(
@@ -277,6 +278,7 @@ def _method(
     quotes: Sequence[Quote],
     audit: Sequence[AuditEvent],
     include_pseudonyms: bool,
+    exported: int,
 ) -> tuple[str, ...]:
     """A short method section generated from what was recorded."""
     if not sessions:
@@ -303,20 +305,27 @@ def _method(
         )
     states = {state: sum(q.state is state for q in quotes) for state in QuoteState}
     on_behalf = sum(e.actor is Actor.ON_BEHALF for e in audit)
+    approved = states[QuoteState.APPROVED] + states[QuoteState.APPROVED_REDACTED]
     consent = (
         "Before recording began, each person was asked whether they agreed to be "
-        "recorded, and their answer was noted with the time. The speech of anyone who "
-        "did not agree was never transcribed or exported, and the facilitator could "
-        "strike any moment off the record. Afterwards each participant reviewed their "
-        "own quotes in private, in large plain text with the recording played back, "
-        "and approved, redacted words from, or withdrew each one; they also decided "
-        "whether their part of the transcript could be shared. Only what they "
+        "recorded, and their answer was noted with the time. Where someone who did not "
+        "agree was marked as speaking, that stretch of the recording was silenced before "
+        "transcription, and the facilitator could strike any moment off the record; the "
+        "speech of anyone who did not agree is left out of everything exported. "
+        "Afterwards each participant reviewed their own quotes in private, in large "
+        "plain text, and approved, redacted words from, or withdrew each one; they also "
+        "decided whether their part of the transcript could be shared. Only what they "
         f"approved is included here. Of {plural(len(quotes), 'quote')} selected, "
-        f"{states[QuoteState.APPROVED]} were approved as they stand, "
+        f"{_were(states[QuoteState.APPROVED])} approved as they stand, "
         f"{states[QuoteState.APPROVED_REDACTED]} approved with words redacted, "
         f"{states[QuoteState.WITHDRAWN]} withdrawn and "
         f"{states[QuoteState.PENDING]} not yet reviewed."
     )
+    if approved > exported:
+        consent += (
+            f" {_were(approved - exported)} approved but left out, because the speaker "
+            "did not agree to be recorded in that session."
+        )
     if on_behalf:
         consent += (
             f" {on_behalf} decision{'s were' if on_behalf != 1 else ' was'} recorded by a "
@@ -461,7 +470,9 @@ def build_content(
         audit=_audit_rows(
             source.audit, source, session_ids, session_id, anon, include_pseudonyms
         ),
-        method=_method(session_entries, all_quotes, source.audit, include_pseudonyms),
+        method=_method(
+            session_entries, all_quotes, source.audit, include_pseudonyms, len(approved)
+        ),
         generated_at=generated_at or now_iso(),
         include_pseudonyms=include_pseudonyms,
         session_id=session_id,

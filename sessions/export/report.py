@@ -10,7 +10,8 @@ import html
 import io
 import re
 
-from sessions.export.content import ExportContent, QuoteEntry, ThemeEntry, clean_for_xml, plural
+from models.wording import plural
+from sessions.export.content import ExportContent, QuoteEntry, ThemeEntry, clean_for_xml
 
 _MD_SPECIAL = re.compile(r"([\\`*_<>|#])")
 
