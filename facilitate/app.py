@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from facilitate.screens import HelpScreen, HomeScreen, show_session
 from facilitate.screens.help import keys_of
@@ -12,6 +13,10 @@ from sessions.services import Services
 
 #: App actions a locked screen still allows: moving between its own widgets.
 ALLOWED_WHEN_LOCKED = frozenset({"focus_next", "focus_previous"})
+
+#: How long a toast stays, by severity, unless its sender says: news goes quickly
+#: (it must not linger over the next screen), errors stay long enough to read.
+TOAST_SECONDS: dict[str, float] = {"information": 4, "warning": 6, "error": 8}
 
 
 class FacilitateApp(App[None]):
@@ -22,6 +27,8 @@ class FacilitateApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("question_mark", "help", "Keys", key_display="?"),
+        # ? types itself into a text field; f1 shows the keys from anywhere.
+        Binding("f1", "help", "Keys", show=False, priority=True),
     ]
 
     def __init__(self, services: Services, open_session: str | None = None) -> None:
@@ -39,6 +46,20 @@ class FacilitateApp(App[None]):
                 self.notify(str(error), title="Cannot open the session", severity="error")
                 return
             show_session(self, self.services, store, self.open_session)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a toast for as long as its severity calls for (see TOAST_SECONDS)."""
+        if timeout is None:
+            timeout = TOAST_SECONDS.get(severity, self.NOTIFICATION_TIMEOUT)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A locked screen (participant review) keeps the app's own keys out of reach.

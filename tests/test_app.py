@@ -19,7 +19,9 @@ from facilitate.screens import (
     NewConsultationScreen,
     NewSessionScreen,
     SessionScreen,
+    show_session,
 )
+from facilitate.screens.help import keys_of
 from facilitate.widgets import ConsultationList, SessionTable, TranscriptTable
 from models import ActivityKind, Role, SessionStatus
 from sessions.planning import create_session
@@ -161,21 +163,50 @@ async def test_a_bad_path_shows_under_the_field_and_nothing_crashes() -> None:
         assert not app.workers._workers
 
 
-async def test_a_file_that_is_not_audio_becomes_a_one_line_error(data_dir: Path) -> None:
+async def import_error(app: FacilitateApp, pilot: Pilot[None], path: str) -> str:
+    """Type ``path`` into the open import dialog, submit, and return the line under it."""
+    screen = app.screen
+    assert isinstance(screen, ImportAudioScreen)
+    screen.query_one("#path", Input).value = ""
+    await pilot.press(*path, "enter")
+    await settle(app, pilot)
+    assert app.screen is screen, "the import dialog closed"
+    error = screen.query_one("#path-error", Static)
+    assert error.display
+    return str(error.content)
+
+
+async def test_a_file_that_is_not_audio_is_a_line_in_the_dialog(
+    data_dir: Path, tmp_path: Path
+) -> None:
     services = Services.from_root(None)
     session_id = planned_session(services)
+    noise = tmp_path / "noise.wav"
+    noise.write_bytes(bytes(range(256)) * 400)
+    text = tmp_path / "notes.wav"
+    text.write_text("These are my notes, not a recording.\n" * 20)
     app = FacilitateApp(services, open_session=session_id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("i", *str(data_dir / "README.md"), "enter")
-        await settle(app, pilot)
+        await pilot.press("i")
+        for bad in (data_dir / "README.md", noise, text):
+            line = await import_error(app, pilot, str(bad))
+            assert "not an audio file" in line and "\n" not in line
+        assert "is a folder" in await import_error(app, pilot, str(tmp_path))
+        assert "No file at" in await import_error(app, pilot, str(tmp_path / "gone.wav"))
+
+        # What is typed next goes to the field, never to the session screen's keys.
+        await pilot.press("T", "x")
+        assert isinstance(app.screen, ImportAudioScreen)
+        assert app.screen.query_one("#path", Input).value.endswith("gone.wavTx")
+        assert not any(severity == "error" for severity, _ in notifications(app))
+        await pilot.press("escape")
+        await pilot.pause()
         assert isinstance(app.screen, SessionScreen)
-        errors = [message for severity, message in notifications(app) if severity == "error"]
-        assert len(errors) == 1 and "\n" not in errors[0]
         store, session = services.workspace.find_session(session_id)
         assert session.status is SessionStatus.PLANNED
         assert store.segments(session_id) == []
-        assert app.screen.query_one("#no-transcript").display
+        assert not app.screen.transcribing
 
 
 async def test_forms_say_what_is_missing() -> None:
@@ -309,3 +340,130 @@ async def test_transcription_carries_on_after_going_back_home(data_dir: Path) ->
         await pilot.pause()
         assert isinstance(app.screen, SessionScreen)
         assert "belly" in table_text(app.screen.query_one(TranscriptTable)).lower()
+
+
+async def test_enter_on_a_consultation_goes_to_its_sessions_and_columns_fit() -> None:
+    from facilitate.widgets.session_table import STATUS_WIDTH
+
+    services = Services.from_root(None)
+    session_id = planned_session(services)
+    store, session = services.workspace.find_session(session_id)
+    session.title = "A very long session title about transport and getting to the centre"
+    session.venue = "Riverside community centre, upstairs meeting room"
+    session.status = SessionStatus.TRANSCRIBING
+    store.save_session(session)
+    for size in ((120, 40), (80, 24)):
+        app = FacilitateApp(services)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            assert app.screen.query_one(ConsultationList).has_focus
+            await pilot.press("enter")
+            await pilot.pause()
+            table = app.screen.query_one(SessionTable)
+            assert table.has_focus
+            # The status shows whole and nothing scrolls sideways.
+            assert table.columns["status"].width == STATUS_WIDTH
+            assert table.virtual_size.width <= table.scrollable_content_region.width
+            assert table.max_scroll_x == 0
+            assert "● transcribing" in str(table.get_row_at(0)[-1])
+
+
+async def assert_help_lists_every_key(app: FacilitateApp, pilot: Pilot[None]) -> None:
+    """`?` on the current screen lists each of its bindings, footer-shown or not."""
+    from textual.binding import Binding
+
+    from facilitate.screens.help import own_bindings
+
+    screen = app.screen
+    expected = {
+        (b.description, app.get_key_display(b))
+        for b in Binding.make_bindings(own_bindings(screen))
+        if b.description
+    }
+    await pilot.press("f1")  # ? would be typed into a focused text field
+    await pilot.pause()
+    assert isinstance(app.screen, HelpScreen), type(screen).__name__
+    listed = {(k.description, key) for k in app.screen.keys for key in k.key.split(" / ")}
+    assert expected <= listed, (type(screen).__name__, expected - listed)
+    await pilot.press("escape")
+    await pilot.pause()
+    assert app.screen is screen
+
+
+async def test_help_lists_every_key_of_every_screen() -> None:
+    from quote_fixtures import consultation_with_quotes
+
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    app = FacilitateApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await assert_help_lists_every_key(app, pilot)
+        help_keys = {(k.description, k.key) for k in keys_of(app.screen)}
+        assert ("Names to hide", "H") in help_keys
+        await pilot.press("H")
+        await pilot.pause()
+        await assert_help_lists_every_key(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        show_session(app, services, c.store, c.session_id)
+        await pilot.pause()
+        await assert_help_lists_every_key(app, pilot)
+        # What the session screen opens: plan, consent, quotes, codebook, audit, export.
+        for key in ("p", "c", "u", "k", "A", "E"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, SessionScreen), key
+            await assert_help_lists_every_key(app, pilot)
+            await pilot.press("escape")
+            await pilot.pause()
+            if not isinstance(app.screen, SessionScreen):  # the plan asks twice
+                await pilot.press("escape")
+                await pilot.pause()
+            assert isinstance(app.screen, SessionScreen), key
+
+
+async def test_blank_minutes_in_the_plan_are_said_not_saved_as_zero() -> None:
+    from facilitate.screens.plan import PlanScreen
+
+    services = Services.from_root(None)
+    session_id = planned_session(services)
+    app = FacilitateApp(services, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PlanScreen)
+        before = screen.steps[0].minutes
+        minutes = screen.query_one("#step-minutes", Input)
+        minutes.focus()
+        await pilot.press("end", *["backspace"] * 4)
+        await pilot.pause()
+        error = screen.query_one("#minutes-error", Static)
+        assert error.display and "whole number from 1 to 600" in str(error.content)
+        assert screen.steps[0].minutes >= 1  # never 0 for a blank field
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        store, session = services.workspace.find_session(session_id)
+        assert session.plan[0].minutes == before
+        assert any("Plan not saved" in n.title for n in app._notifications)
+        await pilot.press(*"900")
+        assert "900 is not" in str(error.content)
+        await pilot.press(*["backspace"] * 3, *"25", "ctrl+s")
+        await pilot.pause()
+        assert not error.display
+        store, session = services.workspace.find_session(session_id)
+        assert session.plan[0].minutes == 25
+
+
+async def test_news_toasts_go_quickly_and_errors_stay_to_be_read() -> None:
+    app = FacilitateApp(Services.from_root(None))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.notify("Saved.")
+        app.screen.notify("Broken.", severity="error")
+        await pilot.pause()
+        timeouts = {n.severity: n.timeout for n in app._notifications}
+        assert timeouts["information"] <= 4 and timeouts["error"] >= 8

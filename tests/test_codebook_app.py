@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from quote_fixtures import consultation_with_quotes
-from textual.widgets import Select, Static, Tree
+from textual.widgets import Input, Select, Static, Tree
 
 from facilitate.app import FacilitateApp
 from facilitate.screens.codebook import CodebookScreen
@@ -124,3 +125,64 @@ async def test_rename_and_merge_themes_and_the_quotes_follow(tmp_path: Path) -> 
         await pilot.pause()
         assert c.store.consultation().codebook.by_name("Getting there") is not None
         assert "Getting there" in tree_text(screen)
+
+
+async def test_codebook_dialogs_keep_what_was_typed_and_say_what_is_wrong(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("k")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodebookScreen)
+
+        # A theme that exists already: said in the dialog, which keeps the text.
+        await pilot.press("a", *"acceptance", "enter")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, TextPrompt)
+        error = dialog.query_one("#text-error", Static)
+        assert error.display and "Acceptance" in str(error.content)
+        assert dialog.query_one("#text", Input).value == "acceptance"
+        await pilot.press("escape")
+
+        # Import from a folder: it says so.
+        await pilot.press("i", *str(tmp_path), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt)
+        assert "is a folder" in str(app.screen.query_one("#text-error", Static).content)
+        await pilot.press("escape")
+
+        # Export: an absolute default path, shown in full; replacing asks first.
+        await pilot.press("e")
+        await pilot.pause()
+        prompt = app.screen
+        assert isinstance(prompt, PathPrompt)
+        default = Path(prompt.query_one("#text", Input).value)
+        assert default == tmp_path / "home" / "facilitate-exports" / (
+            "day-services-review-codebook.csv"
+        )
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and default.is_file()
+        assert any(str(default) in n.message for n in app._notifications)
+        default.write_text("keep me")
+        await pilot.press("e", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt)
+        assert default.read_text() == "keep me"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "Acceptance" in default.read_text()

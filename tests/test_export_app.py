@@ -443,3 +443,21 @@ def test_default_folder_is_named_after_the_consultation_and_date() -> None:
     screen = ExportScreen(made.store, today=datetime.date(2024, 6, 1))
     assert screen.default_folder() == "~/facilitate-exports/day-services-review-2024-06-01"
     assert re.fullmatch(r"[a-z0-9~/.-]+", screen.default_folder())
+
+
+async def test_the_folder_field_keeps_the_path_when_focused(tmp_path: Path) -> None:
+    services = Services.from_root(None)
+    consultation(services)
+    app = FacilitateApp(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_export(app, pilot, tmp_path / "out")
+        field = screen.query_one("#folder", Input)
+        assert not field.compact  # a bordered field, not plain text
+        screen.query_one("#export").focus()
+        await pilot.pause()
+        field.focus()
+        await pilot.pause()
+        assert field.selection.is_empty
+        assert field.cursor_position == len(field.value)
+        await pilot.press(*"-2")
+        assert field.value == f"{tmp_path / 'out'}-2"

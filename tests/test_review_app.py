@@ -193,3 +193,52 @@ async def test_review_looks_calm_at_80_by_24() -> None:
             assert words in text
         assert_only_ash(app)
         assert BIRCH_ONE not in text
+
+
+async def test_hiding_words_shows_them_struck_through_and_escape_only_cancels() -> None:
+    from facilitate.screens.review_parts import HIDDEN_MARK, WordPicker
+
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    set_pin(c.store, PIN)
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(app, pilot, c.ash, None)
+        review = app.screen
+        await pilot.press("h", "space", "right", "space")
+        await pilot.pause()
+        picker = review.query_one(WordPicker)
+        assert picker.hidden == {0, 1}
+        text = screen_text(app)
+        # While picking, the hidden words are still there to see (and to show again).
+        assert f"{HIDDEN_MARK}I {HIDDEN_MARK}come here" in text
+        assert "[redacted] [redacted]" not in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is review  # still in review mode
+        assert not review.hiding
+        assert c.store.quote(c.quotes["ash1"]).redactions == []
+        assert ASH_ONE in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is review
+
+
+async def test_the_focused_review_button_is_always_on_show_and_stands_out() -> None:
+    from textual.widgets import Button
+
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    set_pin(c.store, PIN)
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(app, pilot, c.ash, None)
+        await pilot.press("tab", "right", "right")  # focus on a choice, then the summary
+        await pilot.pause()
+        assert "What you decided" in screen_text(app)
+        focused = app.focused
+        assert isinstance(focused, Button)
+        assert all(node.display for node in focused.ancestors_with_self if hasattr(node, "display"))
+        unfocused = next(b for b in app.screen.query(Button) if b is not focused)
+        assert focused.styles.background != unfocused.styles.background
+        assert focused.styles.background.brightness > 0.6

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, Tree
 
 from facilitate.screens.dialogs import ChooseDialog, ConfirmDialog, PathPrompt, TextPrompt
+from facilitate.screens.export_parts import EXPORTS_FOLDER, slug
 from models.codebook import CodebookError, Theme
 from models.overview import THIN, Overview, ThemeCount
 from models.participant import Role
@@ -29,6 +30,24 @@ from sessions.errors import FacilitateError
 from sessions.store import ConsultationStore
 
 TOP_LEVEL = "__top__"
+
+#: What a codebook edit can go wrong with, as one line for the facilitator.
+EDIT_ERRORS = (CodebookError, FacilitateError, ValueError, OSError)
+
+
+def edit_problem(edit: Callable[[], object]) -> str | None:
+    """Run ``edit``; return what went wrong in one line, or None when it worked."""
+    try:
+        edit()
+    except EDIT_ERRORS as error:
+        return str(error) or type(error).__name__
+    return None
+
+
+def codebook_csv_path(consultation_title: str) -> Path:
+    """Where the codebook CSV goes by default: ~/facilitate-exports/<title>-codebook.csv."""
+    name = f"{slug(consultation_title, 'consultation')}-codebook.csv"
+    return (EXPORTS_FOLDER / name).expanduser().absolute()
 
 
 def theme_label(theme: Theme, count: ThemeCount | None) -> Text:
@@ -224,10 +243,9 @@ class CodebookScreen(Screen[None]):
 
     def _edit(self, edit: Callable[[], object], done: str, select: str | None = None) -> None:
         """Run one codebook edit, report a problem plainly, show the result."""
-        try:
-            edit()
-        except (CodebookError, FacilitateError, ValueError, OSError) as error:
-            self.notify(str(error), title="Codebook", severity="error")
+        problem = edit_problem(edit)
+        if problem:
+            self.notify(problem, title="Codebook", severity="error")
             return
         self.reload(select)
         self.notify(done, title="Codebook")
@@ -237,20 +255,20 @@ class CodebookScreen(Screen[None]):
         self.dismiss()
 
     def action_add(self) -> None:
-        """Add a theme at the top level."""
+        """Add a theme at the top level; a name already used is said in the dialog."""
+        added: list[Theme] = []
 
-        def add(name: str | None) -> None:
-            if name is None:
-                return
-            added: list[Theme] = []
-            self._edit(
-                lambda: added.append(quote_service.add_theme(self.store, name)),
-                f"Added {name}.",
-            )
-            if added:
+        def add(name: str) -> str | None:
+            return edit_problem(lambda: added.append(quote_service.add_theme(self.store, name)))
+
+        def done(name: str | None) -> None:
+            if name is not None and added:
                 self.reload(added[0].id)
+                self.notify(f"Added {name}.", title="Codebook")
 
-        self.app.push_screen(TextPrompt("New theme", "Name", submit_label="Add"), callback=add)
+        self.app.push_screen(
+            TextPrompt("New theme", "Name", submit_label="Add", apply=add), callback=done
+        )
 
     def action_rename(self) -> None:
         """Rename the highlighted theme; every quote shows the new name."""
@@ -258,17 +276,20 @@ class CodebookScreen(Screen[None]):
         if theme is None:
             return
 
-        def rename(name: str | None) -> None:
+        def rename(name: str) -> str | None:
+            if name == theme.name:
+                return None
+            return edit_problem(lambda: quote_service.rename_theme(self.store, theme.id, name))
+
+        def done(name: str | None) -> None:
             if name is not None and name != theme.name:
-                self._edit(
-                    lambda: quote_service.rename_theme(self.store, theme.id, name),
-                    f"Renamed {theme.name} to {name}.",
-                    theme.id,
-                )
+                self.reload(theme.id)
+                self.notify(f"Renamed {theme.name} to {name}.", title="Codebook")
 
         self.app.push_screen(
-            TextPrompt("Rename theme", "New name", theme.name, submit_label="Rename"),
-            callback=rename,
+            TextPrompt("Rename theme", "New name", theme.name, submit_label="Rename",
+                       apply=rename),
+            callback=done,
         )
 
     def action_describe(self) -> None:
@@ -384,37 +405,62 @@ class CodebookScreen(Screen[None]):
 
     def action_import_csv(self) -> None:
         """Add themes from a CSV file (name, description, parent)."""
+        before = len(self.themes)
 
-        def read(path: str | None) -> None:
-            if path is None:
-                return
-            before = len(self.themes)
-
+        def read(path: str) -> str | None:
             def do() -> None:
                 codebook = import_codebook(Path(path), self.store.consultation().codebook)
                 quote_service.replace_codebook(self.store, codebook)
 
-            self._edit(do, "Imported the codebook.")
+            return edit_problem(do)
+
+        def done(path: str | None) -> None:
+            if path is None:
+                return
+            self.reload()
             added = len(self.themes) - before
-            if added:
-                self.notify(f"{added} new theme{'s' if added != 1 else ''}.", title="Codebook")
+            news = f"{added} new theme{'s' if added != 1 else ''}" if added else "no new themes"
+            self.notify(f"Imported {path}: {news}.", title="Codebook")
 
         self.app.push_screen(
-            PathPrompt("Import codebook", "CSV file (name, description, parent)", must_exist=True),
-            callback=read,
+            PathPrompt(
+                "Import codebook",
+                "CSV file (name, description, parent)",
+                must_exist=True,
+                submit_label="Import",
+                apply=read,
+            ),
+            callback=done,
         )
 
     def action_export_csv(self) -> None:
-        """Write the codebook to a CSV file."""
+        """Write the codebook to a CSV file (asking before replacing one)."""
+        try:
+            default = codebook_csv_path(self.store.consultation().title)
+        except FacilitateError as error:
+            self.notify(str(error), title="Codebook", severity="error")
+            return
 
-        def write(path: str | None) -> None:
+        def write(path: str) -> str | None:
+            def do() -> None:
+                target = Path(path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                export_codebook(self.store.consultation().codebook, target)
+
+            return edit_problem(do)
+
+        def done(path: str | None) -> None:
             if path is not None:
-                self._edit(
-                    lambda: export_codebook(self.store.consultation().codebook, Path(path)),
-                    f"Saved the codebook to {path}.",
-                )
+                self.notify(f"Saved the codebook to {path}", title="Codebook")
 
         self.app.push_screen(
-            PathPrompt("Export codebook", "Save as", "codebook.csv", must_exist=False),
-            callback=write,
+            PathPrompt(
+                "Export codebook",
+                "Save as",
+                str(default),
+                must_exist=False,
+                submit_label="Save",
+                apply=write,
+            ),
+            callback=done,
         )

@@ -7,6 +7,7 @@ that opened it does the work with the services.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -17,9 +18,17 @@ from textual.widgets.selection_list import Selection
 from facilitate.screens.forms import FormScreen, clean_path
 from models.codebook import Codebook, Theme
 
+#: Does the work with a dialog's answer; returns what went wrong, or None.
+Apply = Callable[[str], str | None]
+
 
 class TextPrompt(FormScreen[str]):
-    """Ask for one line of text: a theme name, a description, a memo, a path."""
+    """Ask for one line of text: a theme name, a description, a memo, a path.
+
+    With ``apply``, the answer is used before the dialog closes: a problem it
+    reports (a theme that already exists) shows under the field, and the dialog
+    stays open with what was typed.
+    """
 
     compact_below = 20
 
@@ -33,8 +42,10 @@ class TextPrompt(FormScreen[str]):
         submit_label: str = "Save",
         allow_empty: bool = False,
         note: str = "",
+        apply: Apply | None = None,
     ) -> None:
         super().__init__()
+        self.apply = apply
         self.heading = heading
         self.submit_label = submit_label
         self.label = label
@@ -59,12 +70,34 @@ class TextPrompt(FormScreen[str]):
             return None
         return text
 
+    def finish(self, draft: str) -> None:
+        """Apply the answer (when asked to), and close unless that went wrong."""
+        if self.apply is not None:
+            problem = self.apply(draft)
+            if problem:
+                self.show_error("text", problem.splitlines()[0])
+                self.query_one("#text", Input).focus()
+                return
+        self.dismiss(draft)
+
 
 class PathPrompt(TextPrompt):
-    """Ask for a file path; with ``must_exist`` the file must be there."""
+    """Ask for a file path; with ``must_exist`` the file must be there.
 
-    def __init__(self, heading: str, label: str, value: str = "", *, must_exist: bool) -> None:
-        super().__init__(heading, label, value, submit_label="OK")
+    When writing, an existing file is only replaced after asking.
+    """
+
+    def __init__(
+        self,
+        heading: str,
+        label: str,
+        value: str = "",
+        *,
+        must_exist: bool,
+        submit_label: str = "OK",
+        apply: Apply | None = None,
+    ) -> None:
+        super().__init__(heading, label, value, submit_label=submit_label, apply=apply)
         self.must_exist = must_exist
 
     def collect(self) -> str | None:
@@ -73,14 +106,39 @@ class PathPrompt(TextPrompt):
         if not text:
             self.show_error("text", "Type the path of a CSV file.")
             return None
-        path = Path(text).expanduser()
+        path = Path(text).expanduser().absolute()
+        if self.must_exist and path.is_dir():
+            self.show_error("text", f"{path} is a folder; choose a CSV file inside it.")
+            return None
         if self.must_exist and not path.is_file():
             self.show_error("text", f"No file at {path}.")
             return None
         if not self.must_exist and path.is_dir():
             self.show_error("text", f"{path} is a folder; add a file name.")
             return None
+        self.show_error("text", "")
         return str(path)
+
+    def finish(self, draft: str) -> None:
+        """Ask before replacing a file that is there already."""
+        if self.must_exist or not Path(draft).exists():
+            super().finish(draft)
+            return
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                super(PathPrompt, self).finish(draft)
+            else:
+                self.query_one("#text", Input).focus()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Replace the file?",
+                f"{draft} already exists. Replace it?",
+                submit_label="Replace",
+            ),
+            callback=answered,
+        )
 
 
 class ConfirmDialog(FormScreen[bool]):

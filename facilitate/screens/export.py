@@ -123,8 +123,9 @@ class ExportScreen(Screen[None]):
                                         classes=f"format in-{group.key}",
                                         compact=True,
                                     )
-            yield Label("Where", classes="section-title")
-            yield Input(self.default_folder(), id="folder", compact=True)
+            yield Label("Where: the folder to write to", classes="section-title")
+            # Not selected on focus: the first key typed must not replace the whole path.
+            yield Input(self.default_folder(), id="folder", select_on_focus=False)
             yield Checkbox(
                 "Leave out pseudonyms too (name nobody at all)",
                 False,
@@ -244,6 +245,11 @@ class ExportScreen(Screen[None]):
     @on(Button.Pressed, "#open")
     def _open_pressed(self) -> None:
         self.action_open_folder()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Coming to the folder field, put the cursor at the end of the path, ready to edit."""
+        if isinstance(event.widget, Input) and event.widget.id == "folder":
+            event.widget.cursor_position = len(event.widget.value)
 
     @on(Input.Submitted, "#folder")
     def _folder_submitted(self) -> None:

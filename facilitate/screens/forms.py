@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from models import ActivityKind
+from sessions.errors import FacilitateError
 
 CODEBOOKS: list[tuple[str, str]] = [
     ("Ten characteristics of a good service", "ten-characteristics"),
@@ -115,10 +117,14 @@ class FormScreen(ModalScreen[ResultType | None], Generic[ResultType]):
     @on(Button.Pressed, "#submit")
     @on(Input.Submitted)
     def action_submit(self) -> None:
-        """Dismiss with the draft when every field is fine."""
+        """Finish with the draft when every field is fine."""
         draft = self.collect()
         if draft is not None:
-            self.dismiss(draft)
+            self.finish(draft)
+
+    def finish(self, draft: ResultType) -> None:
+        """Close with ``draft``; a form that must check more first overrides this."""
+        self.dismiss(draft)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -271,8 +277,17 @@ def audio_path_problem(path: Path) -> str | None:
     return None
 
 
+#: The worker group of the import dialog's audio check.
+PROBE = "probe-audio"
+
+
 class ImportAudioScreen(FormScreen[Path]):
-    """Ask for the path of a recording made elsewhere."""
+    """Ask for the path of a recording made elsewhere.
+
+    The file is checked here (:func:`sessions.audio.probe_audio` reads only its
+    header) so a file that is not audio is a line under the field, and the
+    dialog stays open for another try.
+    """
 
     compact_below = 20
 
@@ -306,3 +321,45 @@ class ImportAudioScreen(FormScreen[Path]):
         problem = audio_path_problem(path)
         self.show_error("path", problem or "")
         return None if problem else path.resolve()
+
+    @property
+    def checking(self) -> bool:
+        """True while the audio check runs."""
+        return any(w.group == PROBE and not w.is_finished for w in self.workers)
+
+    def finish(self, draft: Path) -> None:
+        """Check that the file really is audio before closing."""
+        if self.checking:
+            return
+        self.show_error("path", "")
+        self.query_one("#submit", Button).disabled = True
+        self.query_one("#submit", Button).label = "Checking…"
+        self.probe(draft)
+
+    @work(thread=True, exclusive=True, group=PROBE, exit_on_error=False)
+    def probe(self, path: Path) -> Path:
+        """Read the file's header in the background (a slow disk must not freeze the UI)."""
+        from sessions.audio import probe_audio
+
+        probe_audio(path)
+        return path
+
+    @on(Worker.StateChanged)
+    def _probed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != PROBE or not worker.is_finished:
+            return
+        submit = self.query_one("#submit", Button)
+        submit.disabled = False
+        submit.label = self.submit_label
+        if event.state is WorkerState.SUCCESS and isinstance(worker.result, Path):
+            self.dismiss(worker.result)
+            return
+        if event.state is WorkerState.ERROR:
+            error = worker.error
+            message = (
+                str(error) if isinstance(error, FacilitateError)
+                else f"Cannot check the file: {error}"
+            )
+            self.show_error("path", message.splitlines()[0] if message else "Not audio.")
+            self.query_one("#path", Input).focus()

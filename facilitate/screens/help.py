@@ -24,14 +24,30 @@ class KeyHelp:
 
 
 def own_bindings(node: DOMNode) -> list[Binding]:
-    """The bindings facilitate itself declares on ``node``'s class and its bases."""
+    """The bindings facilitate itself declares on ``node``'s class and its bases.
+
+    Shown or not in the footer, every one is listed; a binding for several keys
+    ("escape,n") becomes one binding per key.
+    """
     found: list[Binding] = []
     for cls in type(node).__mro__:
         if not cls.__module__.startswith("facilitate"):
             continue
-        for item in cls.__dict__.get("BINDINGS", []):
-            if isinstance(item, Binding):
-                found.append(item)
+        items = [item for item in cls.__dict__.get("BINDINGS", []) if isinstance(item, Binding)]
+        found.extend(Binding.make_bindings(items))
+    return found
+
+
+def widget_bindings(screen: Screen[object]) -> list[Binding]:
+    """The bindings of facilitate's own widgets on ``screen`` (a word picker, a transcript)."""
+    found: list[Binding] = []
+    seen: set[type] = set()
+    for widget in screen.query("*"):
+        kind = type(widget)
+        if kind in seen or not kind.__module__.startswith("facilitate.widgets"):
+            continue
+        seen.add(kind)
+        found.extend(own_bindings(widget))
     return found
 
 
@@ -40,26 +56,32 @@ MOVING = [("tab / shift+tab", "Next / previous area"), ("↑ ↓", "Move"), ("en
 
 
 def keys_of(screen: Screen[object]) -> list[KeyHelp]:
-    """The keys of ``screen`` (those it declares), how to move, and the keys of the app.
+    """The keys of ``screen`` (its own and its widgets'), how to move, and the app's keys.
 
-    Keys that do nothing at the moment (such as cancelling when nothing runs)
-    are listed too: the help says what each key is for.
+    Every binding with a description is listed, including those the footer
+    leaves out; keys that do nothing at the moment (such as cancelling when
+    nothing runs) are listed too: the help says what each key is for. Keys
+    that do the same thing share a line ("escape / q").
     """
     app = screen.app
     found: list[KeyHelp] = []
-    seen: set[tuple[str, str]] = set()
-    for group, node in (("This screen", screen), ("Everywhere", app)):
-        for binding in own_bindings(node):
+    groups = (
+        ("This screen", own_bindings(screen) + widget_bindings(screen)),
+        ("Everywhere", own_bindings(app)),
+    )
+    for group, bindings in groups:
+        at: dict[str, int] = {}
+        for binding in bindings:
             if not binding.description:
                 continue
             key = app.get_key_display(binding)
-            if (binding.description, group) in seen:
-                key_help = next(k for k in found if k.description == binding.description)
-                found[found.index(key_help)] = KeyHelp(
-                    f"{key_help.key} / {key}", key_help.description, group
-                )
+            if binding.description in at:
+                index = at[binding.description]
+                known = found[index]
+                if key not in known.key.split(" / "):
+                    found[index] = KeyHelp(f"{known.key} / {key}", known.description, group)
                 continue
-            seen.add((binding.description, group))
+            at[binding.description] = len(found)
             found.append(KeyHelp(key, binding.description, group))
         if group == "This screen":
             found.extend(KeyHelp(key, text, "Moving around") for key, text in MOVING)

@@ -159,9 +159,12 @@ class HomeScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#consultations")
     def _consultation_selected(self) -> None:
+        """Enter on a consultation goes to its sessions (or says how to plan one)."""
         table = self.query_one(SessionTable)
         if table.row_count:
             table.focus()
+        else:
+            self.notify("This consultation has no sessions yet: n plans one.")
 
     @on(DataTable.RowSelected, "#sessions")
     def _session_selected(self) -> None:

@@ -9,7 +9,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, TextArea
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    OptionList,
+    Static,
+    TextArea,
+)
 from textual.widgets.option_list import Option
 
 from models import ActivityKind, PlanStep
@@ -22,6 +31,24 @@ def plan_summary(steps: list[PlanStep]) -> str:
     """"5 steps, 80 minutes"."""
     minutes = sum(step.minutes for step in steps)
     return f"{len(steps)} step{'s' if len(steps) != 1 else ''}, {minutes} minutes"
+
+
+#: The longest a step may be, in minutes.
+MAX_MINUTES = 600
+
+
+def minutes_problem(text: str) -> str | None:
+    """Why ``text`` is not a step's length in minutes, or None when it is."""
+    text = text.strip()
+    if not text:
+        return f"Give the minutes: a whole number from 1 to {MAX_MINUTES}."
+    try:
+        minutes = int(text)
+    except ValueError:
+        return f"Minutes must be a whole number from 1 to {MAX_MINUTES}."
+    if not 1 <= minutes <= MAX_MINUTES:
+        return f"Minutes must be from 1 to {MAX_MINUTES}; {minutes} is not."
+    return None
 
 
 def template_name(activity: ActivityKind) -> str:
@@ -91,6 +118,7 @@ class PlanScreen(Screen[bool]):
                 yield Input(id="step-title")
                 yield Label("Minutes", classes="field-label")
                 yield Input(id="step-minutes", type="integer")
+                yield Static("", id="minutes-error")
                 yield Label("Prompts, one per line", classes="field-label")
                 yield TextArea(id="step-prompts", soft_wrap=True)
         yield Footer()
@@ -143,6 +171,14 @@ class PlanScreen(Screen[bool]):
             self.query_one("#step-title", Input).value = step.title
             self.query_one("#step-minutes", Input).value = str(step.minutes) if step.title else ""
             self.query_one("#step-prompts", TextArea).text = "\n".join(step.prompts)
+        self.show_minutes_problem(None)
+
+    def show_minutes_problem(self, problem: str | None) -> None:
+        """Show (or clear) what is wrong with the minutes, under the field."""
+        error = self.query_one("#minutes-error", Static)
+        error.update(problem or "")
+        error.display = bool(problem)
+        self.query_one("#step-minutes", Input).set_class(bool(problem), "-invalid")
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self) -> None:
@@ -169,11 +205,13 @@ class PlanScreen(Screen[bool]):
 
     @on(Input.Changed, "#step-minutes")
     def _minutes(self, event: Input.Changed) -> None:
-        if self.index is not None:
-            try:
-                self.steps[self.index].minutes = max(0, int(event.value or 0))
-            except ValueError:
-                return
+        """Take the minutes when they make sense; say under the field when they do not."""
+        if self.index is None:
+            return
+        problem = minutes_problem(event.value)
+        self.show_minutes_problem(problem)
+        if problem is None:
+            self.steps[self.index].minutes = int(event.value)
             self._changed()
 
     @on(TextArea.Changed, "#step-prompts")
@@ -221,7 +259,14 @@ class PlanScreen(Screen[bool]):
         self.notify(f"{template_name(activity)} applied; ctrl+s saves it.")
 
     def action_save(self) -> None:
-        """Save the plan to the session."""
+        """Save the plan to the session, unless the minutes being edited make no sense."""
+        minutes = self.query_one("#step-minutes", Input)
+        problem = minutes_problem(minutes.value) if self.index is not None else None
+        if problem:
+            self.show_minutes_problem(problem)
+            minutes.focus()
+            self.notify(problem, title="Plan not saved", severity="error")
+            return
         try:
             with self.store.transaction():
                 session = self.store.session(self.session_id)

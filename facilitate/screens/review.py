@@ -23,10 +23,16 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from facilitate.screens.dialogs import ChooseDialog
-from facilitate.screens.review_parts import LeavePinDialog, SetPinDialog, WordPicker
+from facilitate.screens.review_parts import (
+    HIDDEN_MARK,
+    LeavePinDialog,
+    SetPinDialog,
+    WordPicker,
+)
 from models.participant import ContributionState, Role
 from models.quote import Decision, Quote, QuoteState, redact
 from models.review import PinGuard, own_segments
@@ -58,7 +64,7 @@ CONTRIBUTION_WORDS = {
 }
 
 #: Keys the app or Textual would use to go somewhere else; here they do nothing.
-LOCKED_KEYS = "escape,q,ctrl+q,ctrl+c,ctrl+p,question_mark,ctrl+z,f1,ctrl+backslash"
+LOCKED_KEYS = "q,ctrl+q,ctrl+c,ctrl+p,question_mark,ctrl+z,f1,ctrl+backslash"
 
 
 def session_phrase(session: Session | None) -> str:
@@ -145,6 +151,8 @@ class ReviewScreen(Screen[None]):
         Binding("right,n", "move(1)", "Next", show=False),
         Binding("left,p", "move(-1)", "Back", show=False),
         Binding("ctrl+l", "leave", "Facilitator: leave", show=False),
+        # Escape only ever cancels choosing words: it never leaves review mode.
+        Binding("escape", "escape", "Stop hiding words", show=False, priority=True),
         Binding(LOCKED_KEYS, "nothing", show=False, priority=True),
     ]
 
@@ -280,6 +288,20 @@ class ReviewScreen(Screen[None]):
         else:
             self._show_summary()
         self._show_keys()
+        self._keep_focus_visible()
+
+    def _keep_focus_visible(self) -> None:
+        """Move the focus to the first button on show when the focused one was hidden."""
+        focused = self.focused
+        if focused is not None and all(node.display for node in focused.ancestors_with_self
+                                       if isinstance(node, Widget)):
+            return
+        for button in self.query(Button):
+            if not button.disabled and all(
+                node.display for node in button.ancestors_with_self if isinstance(node, Widget)
+            ):
+                button.focus()
+                return
 
     def _choice_labels(self, yes: str, no: str, hide: bool = True) -> None:
         self.query_one("#approve", Button).label = yes
@@ -357,7 +379,8 @@ class ReviewScreen(Screen[None]):
 
     def _show_keys(self) -> None:
         if self.hiding:
-            keys = "← → choose a word · space hides or shows it · enter when done"
+            keys = ("← → choose a word · space hides or shows it · enter when done · "
+                    "escape cancels")
         elif self.page.kind == "summary":
             keys = "← go back · ctrl+l facilitator"
         else:
@@ -383,6 +406,11 @@ class ReviewScreen(Screen[None]):
 
     def action_nothing(self) -> None:
         """Keys that would leave review mode do nothing here."""
+
+    def action_escape(self) -> None:
+        """Cancel choosing words to hide, keeping what was saved; otherwise nothing."""
+        if self.hiding:
+            self._hide_cancelled()
 
     def action_move(self, step: int) -> None:
         """The next or previous page; the summary comes after the last quote."""
@@ -428,7 +456,11 @@ class ReviewScreen(Screen[None]):
             review_hiding=True,
             review_moves=False,
         )
-        self._set("review-intro", "Choose the words to hide. Hidden words show as [redacted].")
+        self._set(
+            "review-intro",
+            f"Choose the words to hide. A hidden word is crossed out and marked {HIDDEN_MARK}; "
+            "once saved it shows as [redacted].",
+        )
         self._set("review-state", "")
         self._show_keys()
         picker.focus()

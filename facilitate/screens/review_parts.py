@@ -21,7 +21,6 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from facilitate.screens.forms import FormScreen
-from models.quote import REDACTED
 from models.review import PinGuard, PinOutcome
 from sessions.review import MIN_PIN, check_pin
 from sessions.store import ConsultationStore
@@ -66,10 +65,18 @@ class SetPinDialog(FormScreen[str]):
 # -- picking words to hide -------------------------------------------------------------
 
 
+#: How a hidden word looks while picking: struck through, marked, still readable.
+HIDDEN_STYLE = "bold strike #ffb4a2 on #4a0f0f"
+#: The mark before a hidden word while picking.
+HIDDEN_MARK = "✕"
+
+
 class WordPicker(Widget, can_focus=True):
     """Words as tokens: ← → move, space hides or shows one, enter is done.
 
-    Hidden words show as [redacted]; the word under the cursor is underlined.
+    While picking, a hidden word still shows, struck through and marked ✕, so
+    the participant can see what they hid and show it again; only the saved
+    words read [redacted]. The word under the cursor is reversed and underlined.
     """
 
     BINDINGS: ClassVar = [
@@ -99,16 +106,14 @@ class WordPicker(Widget, can_focus=True):
         self.refresh(layout=True)
 
     def render(self) -> Text:
-        """The words, hidden ones as [redacted], the cursor word reversed."""
+        """The words, hidden ones struck through and marked, the cursor word reversed."""
         text = Text()
         for index, word in enumerate(self.words):
             hidden = index in self.hidden
-            style = "bold"
-            if hidden:
-                style = "bold on dark_red"
+            style = HIDDEN_STYLE if hidden else "bold"
             if index == self.cursor:
-                style += " reverse"
-            text.append(REDACTED if hidden else word, style=style)
+                style += " reverse underline"
+            text.append(f"{HIDDEN_MARK}{word}" if hidden else word, style=style)
             text.append(" ")
         return text
 
