@@ -14,6 +14,7 @@ from sessions.clock import now_iso
 from sessions.errors import FacilitateError
 from sessions.planning import session_people
 from sessions.store import ConsultationStore
+from sessions.transcript_merge import TranscriptUpdate, save_transcript
 
 if TYPE_CHECKING:
     from sessions.transcriber import Progress, Transcriber
@@ -62,7 +63,32 @@ def transcribe_session(
     """Transcribe the session's recording, attribute speakers from its marks, and save.
 
     Struck spans and the marked speech of anyone who did not consent are
-    silenced before the model hears them, so they are never transcribed.
+    silenced before the model hears them, so they are never transcribed. Work
+    on an earlier transcript is carried over (see
+    :func:`transcribe_session_keeping_edits`, which also says what could not be).
+    """
+    return transcribe_session_keeping_edits(
+        store, session_id, transcriber, on_progress=on_progress, cancelled=cancelled
+    ).segments
+
+
+def transcribe_session_keeping_edits(
+    store: ConsultationStore,
+    session_id: str,
+    transcriber: Transcriber,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    cancelled: threading.Event | None = None,
+    mark_transcribing: bool = True,
+) -> TranscriptUpdate:
+    """Transcribe the session's recording and save it over any earlier transcript.
+
+    Redactions, speakers, corrections, quote links and contribution approvals
+    are carried over by :func:`sessions.transcript_merge.save_transcript`; the
+    update returned says what was carried and what could not be. With
+    ``mark_transcribing`` the session shows as transcribing meanwhile (a failed
+    or cancelled run puts the status back); the old transcript is untouched
+    until the new one is complete either way.
     """
     session = store.session(session_id)
     audio = store.audio_path(session)
@@ -73,22 +99,21 @@ def transcribe_session(
     spans = off_record_spans(
         session.markers, session_people(store, session), session.id, session.recording.duration_s
     )
-    _set_status(store, session_id, SessionStatus.TRANSCRIBING)
+    previous = session.status
+    if mark_transcribing:
+        _set_status(store, session_id, SessionStatus.TRANSCRIBING)
     try:
         segments = transcriber.transcribe(
             audio, on_progress=on_progress, cancelled=cancelled, off_record=spans
         )
     except BaseException:
-        _set_status(store, session_id, SessionStatus.RECORDED)
+        if mark_transcribing:
+            done = (SessionStatus.TRANSCRIBED, SessionStatus.REVIEWED)
+            _set_status(store, session_id, previous if previous in done else SessionStatus.RECORDED)
         raise
+    # Speakers from the marks first; the facilitator's own choices then win.
     segments = attribute_speakers(segments, session.markers)
-    with store.lock:
-        store.save_segments(session_id, segments)
-        session = store.session(session_id)
-        session.status = SessionStatus.TRANSCRIBED
-        session.transcribed_with = transcriber.model_name
-        store.save_session(session)
-    return segments
+    return save_transcript(store, session_id, segments, transcriber.model_name)
 
 
 def _set_status(store: ConsultationStore, session_id: str, status: SessionStatus) -> None:

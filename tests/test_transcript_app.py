@@ -6,17 +6,19 @@ import time
 
 from conftest import DEMO, require_model
 from test_app import notifications, settle
+from textual.widgets import Static
 
 from facilitate.app import FacilitateApp
 from facilitate.screens.session import SessionScreen
 from facilitate.screens.transcript import TranscriptScreen
 from facilitate.screens.transcript_dialogs import EditTextScreen, PickScreen
 from facilitate.widgets.transcript_view import TranscriptView, row_height
-from models import Marker, MarkerKind, Segment, Word
+from models import Marker, MarkerKind, RecordingConsent, Segment, Word
 from sessions.demo import create_demo, read_turns
+from sessions.quotes import make_quote
 from sessions.services import Services
 from sessions.store import ConsultationStore
-from sessions.transcript_edits import carry_edits
+from sessions.transcript_merge import merge_transcripts
 
 SIZE = (120, 40)
 
@@ -178,12 +180,55 @@ def test_carry_edits_by_span_and_overlap() -> None:
         Segment(2.5, 4.0, "More", original_text="More"),
         Segment(4.0, 5.8, "words", original_text="words"),
     ]
-    carried = carry_edits(old, new)
+    carried = merge_transcripts(old, new).segments
     assert (carried[0].id, carried[0].text, carried[0].original_text) == (
         "a", "Hello there", "Hello hair")
     assert carried[0].speaker_id == "p1"
     assert [s.speaker_id for s in carried[1:]] == ["p2", "p2"]
     assert carried[1].id not in ("a", "b")
+
+
+async def test_tester_steps_edit_then_consent_no_then_another_model() -> None:
+    """Edit Sam's 1:00 turn, set Jo to no, transcribe again: the edit and the quotes survive."""
+    require_model()
+    services = Services.from_root(None)
+    store, session_id = demo_session(services, transcribe=True)
+    target = next(s for s in store.segments(session_id) if s.start >= 59.0)
+    assert target.text.endswith("coming here.")
+    quote = make_quote(store, session_id, [target.id])
+    app = FacilitateApp(services, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        view = view_of(app)
+        view.move_cursor(row=[s.id for s in view.segments].index(target.id), animate=False)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("Input").value = target.text[:-1] + "!"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "1 edited" in str(app.screen.query_one("#info", Static).content)
+        jo = next(p for p in store.participants() if p.pseudonym == "Jo")
+        store.set_recording_consent(jo.id, session_id, RecordingConsent.NO)
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("1")
+        await settle(app, pilot)
+        done = [m for _, m in notifications(app) if m.startswith("Transcribed again")]
+        assert done, notifications(app)
+        segments = store.segments(session_id)
+        # Jo silenced, the model splits Sam's turn in two: the edit lands in the second half.
+        edited = [s for s in segments if s.edited]
+        assert len(edited) == 1 and edited[0].text.endswith("coming here!")
+        assert "1 edited" in str(app.screen.query_one("#info", Static).content)
+        assert "edits kept" in done[-1] and "could not" not in done[-1]
+    ids = {s.id for s in segments}
+    assert all(s.speaker_id != jo.id for s in segments)
+    saved = store.quote(quote.id)
+    assert saved.segment_ids and set(saved.segment_ids) <= ids
+    assert saved.text == quote.text
 
 
 def test_row_height_wraps_whole_words() -> None:

@@ -18,6 +18,7 @@ from sessions.errors import Cancelled, FacilitateError
 from sessions.planning import session_people
 from sessions.services import Services
 from sessions.store import ConsultationStore
+from sessions.transcript_merge import TranscriptUpdate
 
 TRANSCRIBE = "transcribe"
 #: The session's journey with its keys, so the footer need only show the main ones.
@@ -330,9 +331,9 @@ class SessionScreen(Screen[None]):
     # -- background work ---------------------------------------------------------
 
     @work(thread=True, exclusive=True, group=TRANSCRIBE, exit_on_error=False)
-    def import_and_transcribe(self, source: Path | None) -> int:
-        """Copy ``source`` into the session, then transcribe it; return the segment count."""
-        from sessions.importer import import_audio, transcribe_session
+    def import_and_transcribe(self, source: Path | None) -> TranscriptUpdate:
+        """Copy ``source`` into the session, then transcribe it; return what was saved."""
+        from sessions.importer import import_audio, transcribe_session_keeping_edits
 
         cancelled = get_current_worker().cancelled_event
 
@@ -347,7 +348,7 @@ class SessionScreen(Screen[None]):
             stage("Loading the speech model…")
             transcriber.load()
         stage("Transcribing…")
-        segments = transcribe_session(
+        return transcribe_session_keeping_edits(
             self.store,
             self.session_id,
             transcriber,
@@ -364,7 +365,6 @@ class SessionScreen(Screen[None]):
             ),
             cancelled=cancelled,
         )
-        return len(segments)
 
     @on(TranscriptionProgress)
     def _progress(self, message: TranscriptionProgress) -> None:
@@ -387,8 +387,12 @@ class SessionScreen(Screen[None]):
         self.reload()
         self.refresh_bindings()
         if event.state is WorkerState.SUCCESS:
-            count = worker.result or 0
-            self.notify(f"Transcribed {count} segments.", title="Transcription done")
+            update = worker.result
+            assert isinstance(update, TranscriptUpdate)
+            lost = update.edits_lost or update.approvals_reset
+            self.notify(f"Transcribed: {update.summary()}", title="Transcription done",
+                        severity="warning" if lost else "information",
+                        timeout=15 if lost else 5)
         elif event.state is WorkerState.CANCELLED or isinstance(worker.error, Cancelled):
             self.notify(
                 "Transcription cancelled; the recording is kept, i imports again.",

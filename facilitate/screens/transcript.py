@@ -28,6 +28,7 @@ from sessions.errors import Cancelled, FacilitateError
 from sessions.planning import session_people
 from sessions.services import Services
 from sessions.store import ConsultationStore
+from sessions.transcript_merge import TranscriptUpdate
 
 if TYPE_CHECKING:
     from sessions.playback import Player
@@ -46,7 +47,7 @@ class TranscriptScreen(Screen[None]):
         Binding("right_square_bracket", "faster", "Faster", key_display="]"),
         Binding("e", "edit", "Edit text"),
         Binding("a", "assign", "Speaker"),
-        Binding("v", "range", "Select range"),
+        Binding("v", "range", "Select range (for speaker)"),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("n", "find(True)", "Next match", show=False),
         Binding("N", "find(False)", "Previous match", show=False),
@@ -350,7 +351,7 @@ class TranscriptScreen(Screen[None]):
     # -- another model -------------------------------------------------------------
 
     @property
-    def running(self) -> list[Worker[int]]:
+    def running(self) -> list[Worker[TranscriptUpdate]]:
         """This screen's re-transcription, if one is running."""
         return [w for w in self.app.workers
                 if w.node is self and w.group == RETRANSCRIBE and not w.is_finished]
@@ -389,8 +390,8 @@ class TranscriptScreen(Screen[None]):
         self.query_one(TranscriptionPanel).cancelling()
 
     @work(thread=True, exclusive=True, group=RETRANSCRIBE, exit_on_error=False)
-    def retranscribe(self, model: str) -> int:
-        """Transcribe again with ``model``; return the segment count."""
+    def retranscribe(self, model: str) -> TranscriptUpdate:
+        """Transcribe again with ``model``; return what was carried over and what was not."""
         from sessions.transcript_edits import retranscribe
 
         cancelled = get_current_worker().cancelled_event
@@ -398,14 +399,13 @@ class TranscriptScreen(Screen[None]):
         if not transcriber.loaded:
             self.post_message(TranscriptionProgress(self.session_id, f"Loading {model}…"))
             transcriber.load()
-        segments = retranscribe(
+        return retranscribe(
             self.store, self.session_id, transcriber, cancelled=cancelled,
             on_progress=lambda p: self.post_message(TranscriptionProgress(
                 self.session_id, f"Transcribing with {model}…", fraction=p.fraction,
                 done_s=p.done_s, total_s=p.total_s, eta_s=p.eta_s, segments=p.segments,
             )),
         )
-        return len(segments)
 
     @on(TranscriptionProgress)
     def _progress(self, message: TranscriptionProgress) -> None:
@@ -422,8 +422,13 @@ class TranscriptScreen(Screen[None]):
         self.refresh_bindings()
         if event.state is WorkerState.SUCCESS:
             self.reload()
-            self.notify(f"Transcribed again: {worker.result} segments; edits kept.",
-                        title="Transcription done")
+            update = worker.result
+            assert isinstance(update, TranscriptUpdate)
+            # Anything not carried over is worth more than a passing glance.
+            lost = update.edits_lost or update.approvals_reset
+            self.notify(f"Transcribed again: {update.summary()}", title="Transcription done",
+                        severity="warning" if lost else "information",
+                        timeout=15 if lost else 5)
         elif event.state is WorkerState.CANCELLED or isinstance(worker.error, Cancelled):
             self.notify("Re-transcription cancelled; the transcript is unchanged.",
                         severity="warning")
