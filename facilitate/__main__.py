@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from facilitate.cli_errors import fail, one_line_errors
+from facilitate.cli_errors import one_line_errors
 from facilitate.export_cli import export
 from models.wording import plural
 
@@ -179,12 +179,6 @@ def import_(
     probe_audio(path)
     services = make_services(data_dir)
     store, session = services.workspace.find_session(session_id)
-    if session.recording is not None:
-        existing = session.recording.original_name or session.recording.file
-        fail(
-            f"Session {session_id} already has a recording ({existing}); "
-            "make a new session for this audio."
-        )
     recording = import_audio(store, session.id, path)
     click.echo(
         f"Imported {path.name} ({recording.duration_s:.1f} s) into {session.title}.", err=True

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models import Recording, Segment, SessionStatus
+from models import Recording, Segment, Session, SessionStatus
 from models.attribution import attribute_speakers, off_record_spans
 from sessions.audio import load_audio, probe_audio, write_flac
 from sessions.clock import now_iso
@@ -28,10 +28,13 @@ def import_audio(store: ConsultationStore, session_id: str, source: Path) -> Rec
 
     The file is checked first (a bad file raises AudioError and changes
     nothing), then stored as 16 kHz mono FLAC in the consultation's audio folder.
+    A session keeps the one recording it has: its transcript, quotes and
+    participants' decisions all point into it, so a second one is refused.
     """
     source = Path(source).expanduser()
     probe_audio(source)
     session = store.session(session_id)
+    refuse_second_recording(session)
     samples = load_audio(source, STORED_RATE)
     target = store.audio_dir / f"{session.id}.flac"
     write_flac(target, samples, STORED_RATE)
@@ -50,6 +53,16 @@ def import_audio(store: ConsultationStore, session_id: str, source: Path) -> Rec
         session.status = SessionStatus.RECORDED
         store.save_session(session)
     return recording
+
+
+def refuse_second_recording(session: Session) -> None:
+    """Raise a one-line error if ``session`` already has its recording."""
+    if session.recording is not None:
+        existing = session.recording.original_name or session.recording.file
+        raise FacilitateError(
+            f"Session {session.id} already has a recording ({existing}); "
+            "make a new session for this audio."
+        )
 
 
 def transcribe_session(
