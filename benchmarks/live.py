@@ -2,10 +2,11 @@
 
 The demo consultation, repeated to ``--minutes``, is recorded through real
 PortAudio (the virtual microphone, tests/virtual_mic.py, at ``--speed`` times
-real time) by a Recorder in a subprocess, while this process tails the
-recording's partial file with a LiveTranscriber (one-thread, low-priority
-model; all cores for the tail). Prints the time from stop to the complete
-transcript (goal < 5 s), the live real-time factor, and the recorder's input
+real time) by the run service in a subprocess (tests/run_live_child.py), with
+live transcription on (one-thread, low-priority model; all cores for the tail,
+the newest 30 s always held back for strikes). Prints the time from the stop
+call to the saved, attributed transcript (goal < 3 s), the live real-time
+factor (model seconds over audio seconds), and the recorder's input
 overflows and dropped blocks (goal 0 on 2 cores). Then opens a 1,500-segment
 transcript in the app (Pilot) and prints how long until the table is filled
 (goal < 1 s).
@@ -32,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 DEMO = ROOT / "facilitate" / "demo"
-CHILD = ROOT / "tests" / "recorder_child.py"
+CHILD = ROOT / "tests" / "run_live_child.py"
 RATE = 16000
-LATENCY_GOAL_S = 5.0
+LATENCY_GOAL_S = 3.0
 OPEN_GOAL_S = 1.0
 
 
@@ -45,30 +46,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--speed", type=float, default=1.0, help="times real time")
     parser.add_argument("--segments", type=int, default=1500,
                         help="segments in the transcript opened")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 when a goal is missed (goals are only printed otherwise)")
     return parser.parse_args(argv)
 
 
 def live_run(minutes: float, speed: float) -> dict[str, float]:
-    """Record and transcribe live; return the figures."""
+    """Record a session through the run service with live transcription; the figures."""
     from virtual_mic import VirtualMic, load_speech
 
-    from sessions.live import LiveTranscriber
-    from sessions.recorder import partial_path
+    from models import RecordingConsent
+    from sessions.consent import record_answer
+    from sessions.planning import create_session
     from sessions.services import Services
 
     demo = load_speech(DEMO / "consultation_demo.flac")
     repeats = max(1, int(np.ceil(minutes * 60 * RATE / len(demo))))
     speech = np.tile(demo, repeats)[: int(minutes * 60 * RATE)]
-    services = Services.from_root(tempfile.mkdtemp(prefix="facilitate-bench-"))
-    live = LiveTranscriber.for_model(services.transcriber().model,
-                                     tail_transcriber=services.transcriber())
-    live.transcriber.load()
-    services.transcriber().load()
+    home = tempfile.mkdtemp(prefix="facilitate-bench-")
+    services = Services.from_root(home)
+    store = services.workspace.create_consultation("Benchmark")
+    session = create_session(store, "Live", facilitators=["Facilitator"],
+                             participants=["Sam", "Alex", "Jo"])
+    for person in store.participants():
+        record_answer(store, session.id, person.id, RecordingConsent.YES)
     with tempfile.TemporaryDirectory() as tmp, VirtualMic(Path(tmp) / "mic", speech,
                                                           speed=speed) as mic:
-        folder = Path(tmp) / "audio"
-        folder.mkdir()
-        plan = {"folder": str(folder), "name": "live", "until": len(speech) / RATE + 0.2}
+        plan = {"home": home, "session_id": session.id, "until": len(speech) / RATE}
         child = subprocess.Popen([sys.executable, str(CHILD), json.dumps(plan)], env=mic.env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                  cwd=ROOT)
@@ -78,25 +82,24 @@ def live_run(minutes: float, speed: float) -> dict[str, float]:
         for line in child.stdout:
             event = json.loads(line)
             if event["event"] == "started":
-                live.follow(partial_path(folder, "live"))
                 mic.go()
                 began = time.perf_counter()
-            if event["event"] in ("stopped", "start_error", "stop_error", "error"):
+            if event["event"] in ("stopped", "start_error", "stop_error"):
                 stopped = event
                 break
-        child.wait(timeout=60)
-        if stopped.get("event") != "stopped":
-            raise SystemExit(f"recording failed: {stopped}")
+        child.wait(timeout=120)
+        if stopped.get("event") != "stopped" or not stopped.get("live"):
+            raise SystemExit(f"recording or live transcription failed: {stopped}")
         wall = time.perf_counter() - began
-        at_stop = time.perf_counter()
-        segments = live.finish()
-        latency = time.perf_counter() - at_stop
     audio_s = len(speech) / RATE
     return {
-        "audio_s": audio_s, "wall_s": wall, "latency_s": latency,
-        "rtf": live.busy_s / audio_s, "pieces": live.pieces, "segments": len(segments),
-        "overflows": float(stopped.get("overflows", 0) or 0),
-        "max_lag_ms": float(stopped.get("max_lag_ms", 0) or 0),
+        "audio_s": audio_s, "wall_s": wall,
+        "latency_s": float(str(stopped["stop_to_transcript_s"])),
+        "tail_s": audio_s - float(str(stopped["live_done_at_stop_s"])),
+        "rtf": float(str(stopped["busy_s"])) / audio_s,
+        "pieces": float(str(stopped["pieces"])), "segments": float(str(stopped["segments"])),
+        "overflows": float(str(stopped.get("overflows", 0) or 0)),
+        "max_lag_ms": float(str(stopped.get("max_lag_ms", 0) or 0)),
     }
 
 
@@ -157,14 +160,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"live: {figures['audio_s']:.0f} s of speech at {args.speed:g}x in "
           f"{figures['wall_s']:.1f} s; {figures['pieces']:.0f} pieces, "
           f"{figures['segments']:.0f} segments")
-    print(f"stop to transcript: {figures['latency_s']:.2f} s (goal < {LATENCY_GOAL_S:g} s)")
+    print(f"stop to transcript: {figures['latency_s']:.2f} s (goal < {LATENCY_GOAL_S:g} s), "
+          f"{figures['tail_s']:.0f} s of audio left to transcribe at stop")
     print(f"live real-time factor (one thread): {figures['rtf']:.3f}")
     print(f"input overflows: {figures['overflows']:.0f} (goal 0); "
           f"writer max lag {figures['max_lag_ms']:.0f} ms")
     opened = asyncio.run(open_time(args.segments))
     print(f"open a {args.segments}-segment transcript: {opened:.2f} s (goal < {OPEN_GOAL_S:g} s)")
     ok = figures["latency_s"] < LATENCY_GOAL_S and figures["overflows"] == 0
-    return 0 if ok and opened < OPEN_GOAL_S else 1
+    ok = ok and opened < OPEN_GOAL_S
+    if not ok:
+        print("goal missed")
+    return 0 if ok or not args.check else 1
 
 
 if __name__ == "__main__":

@@ -14,6 +14,20 @@ Off the record, in the saved file as well as in the transcript:
   stretch once more at the next speaker mark, at pause and at stop;
 * after a crash, :func:`recover_session` saves the partial file and silences
   every off-record span worked out from the stored marks.
+
+Live transcription (optional: ``start_recording(..., transcriber=...)``): a
+:class:`~sessions.live.LiveTranscriber` with its own one-thread, low-priority
+model tails the recorder's partial file, so that at stop only the last stretch
+is left to transcribe (:meth:`RunningSession.finish_transcript`). It keeps the
+newest :data:`LIVE_HOLD_S` seconds back from the model, the length of the
+"strike the last 30 seconds" key, and takes no more audio while a strike is
+being decided (:meth:`RunningSession.begin_strike`), so a strike of the last
+30 seconds never reaches audio the model has heard; every mark updates its
+off-record spans, so struck and non-consenting speech is silenced before the
+model hears it. Transcription never holds the recording up: if the model cannot
+load or the live worker fails, live transcription turns itself off with one
+line (:attr:`RunningSession.live_problem`), recording carries on, and the whole
+file is transcribed at stop instead.
 """
 
 from __future__ import annotations
@@ -21,8 +35,10 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -45,6 +61,11 @@ from sessions.recorder import (
 )
 from sessions.store import ConsultationStore
 
+if TYPE_CHECKING:
+    from models.transcript import Segment
+    from sessions.live import LiveTranscriber, LiveUpdate
+    from sessions.transcriber import Progress, Transcriber
+
 #: How far ahead of the recording a non-consenting speaker's audio is struck; the
 #: overshoot into the next speaker is at most this, and a speaker mark is pressed
 #: later than that anyway.
@@ -55,6 +76,12 @@ BYTES_PER_HOUR = SAMPLE_RATE * SAMPLE_BYTES * 3600 * 1.6
 ALREADY_RECORDED = (
     "This session already has a recording; make a new session to record again."
 )
+
+#: Seconds the live transcriber keeps back from its model: the "strike the last
+#: 30 seconds" key, so such a strike never reaches audio the model has heard.
+LIVE_HOLD_S = 30.0
+#: Where off-record spans of a speaker still talking end, while recording.
+_OPEN_END_S = 1e9
 
 #: Makes the recorder (folder, name, device); tests may pass their own.
 RecorderFactory = Callable[[Path, str, int | str | None], Recorder]
@@ -92,6 +119,13 @@ class RunningSession:
         self._off_from: float | None = None
         self._off_to = 0.0
         self.recording: Recording | None = None
+        #: Transcribing while recording, or None (off, or turned off by a failure).
+        self.live: LiveTranscriber | None = None
+        #: The app's shared transcriber: the live model's tail, and the fallback.
+        self.transcriber: Transcriber | None = None
+        #: One line when live transcription could not start or stopped working.
+        self.live_problem: str | None = None
+        self._live_failed = False
 
     # -- what the screen shows -------------------------------------------------
 
@@ -145,7 +179,13 @@ class RunningSession:
             self.tick()
 
     def tick(self) -> None:
-        """Keep silencing ahead of a non-consenting speaker; call a few times a second."""
+        """Keep silencing ahead of a non-consenting speaker; call a few times a second.
+
+        Also notices a live transcriber that has failed, and turns it off.
+        """
+        live = self.live
+        if live is not None and live.error is not None:
+            self._turn_off_live(live.error)
         if self._off_from is None or not self.is_recording or self.is_paused:
             return
         now = self.elapsed_s
@@ -161,6 +201,7 @@ class RunningSession:
             session = self.store.session(self.session_id)
             session.markers.append(marker)
             self.store.save_session(session)
+        self._sync_live(session.markers)
         return marker
 
     def mark_moment(self, label: str = "") -> Marker:
@@ -196,8 +237,30 @@ class RunningSession:
                    label=step.title)
         )
 
+    def begin_strike(self) -> float:
+        """The facilitator is deciding on a strike: the live model takes no more audio.
+
+        Returns the recording time now, to strike back from. End with :meth:`strike`
+        or :meth:`cancel_strike`.
+        """
+        if self.live is not None:
+            self.live.pause_cutting()  # before reading the time: nothing can slip past
+        return self.elapsed_s
+
+    def cancel_strike(self) -> None:
+        """The facilitator kept the audio after all: live transcription goes on."""
+        if self.live is not None:
+            self.live.resume_cutting()
+
     def strike(self, what: float | tuple[float, float] = 30.0) -> Marker:
         """Take the last ``what`` seconds, or the span ``(start, end)``, off the record."""
+        self.begin_strike()  # the live model takes nothing more until it knows the span
+        try:
+            return self._strike(what)
+        finally:
+            self.cancel_strike()  # after _add has told the live model about the span
+
+    def _strike(self, what: float | tuple[float, float]) -> Marker:
         now = self.elapsed_s
         if isinstance(what, tuple):
             start, end = float(what[0]), float(what[1])
@@ -239,6 +302,8 @@ class RunningSession:
                     self.recorder.strike(start, end)
         path = self.recorder.stop()
         duration = round(self.recorder.elapsed_s, 3)
+        if self.live is not None:
+            self._sync_live(self.store.session(self.session_id).markers, duration)
         recording = Recording(
             file=path.name, duration_s=duration, sample_rate=SAMPLE_RATE, channels=1,
             source="recorded", created_at=self.recorder.started_at or now_iso(),
@@ -251,6 +316,123 @@ class RunningSession:
         self.recording = recording
         return recording
 
+    # -- live transcription -------------------------------------------------------
+
+    def start_live(self, transcriber: Transcriber,
+                   on_update: Callable[[LiveUpdate], None] | None = None) -> None:
+        """Transcribe while recording with ``transcriber``'s model (its own one-thread copy).
+
+        ``transcriber`` itself (the app's shared, all-cores one) transcribes the
+        held-back tail at stop, and the whole file if live transcription fails.
+        Never raises: a problem turns live transcription off with one line.
+        """
+        from sessions.live import LiveTranscriber
+
+        self.transcriber = transcriber
+        try:
+            live = LiveTranscriber.for_model(
+                transcriber.model, tail_transcriber=transcriber, hold_s=LIVE_HOLD_S,
+                on_update=on_update,
+            )
+            self.live = live
+            self._sync_live(self.store.session(self.session_id).markers)
+            live.follow(partial_path(self.recorder.folder, self.recorder.name))
+        except Exception as error:  # recording must go on whatever happens here
+            self._turn_off_live(error)
+            return
+        # The tail model loads now, in the background, so stop does not wait for it.
+        threading.Thread(target=_load_quietly, args=(transcriber,), name="tail-model-load",
+                         daemon=True).start()
+
+    @property
+    def live_on(self) -> bool:
+        """True while live transcription is working."""
+        return self.live is not None and not self._live_failed
+
+    @property
+    def live_done_s(self) -> float:
+        """Seconds of the recording the live model has been given so far."""
+        return self.live.done_s if self.live is not None else 0.0
+
+    def live_transcript(self) -> list[Segment]:
+        """The live transcript so far, off-record words dropped, speakers from the marks."""
+        from models.attribution import attribute_speakers
+
+        if self.live is None:
+            return []
+        markers = self.store.session(self.session_id).markers
+        return attribute_speakers(self.live.segments, markers)
+
+    def _sync_live(self, markers: list[Marker], duration_s: float = _OPEN_END_S) -> None:
+        """Tell the live model every off-record span known now (after each mark)."""
+        if self.live is None:
+            return
+        spans = off_record_spans(markers, list(self.people.values()), self.session_id,
+                                 duration_s)
+        self.live.set_off_record(spans)
+
+    def _turn_off_live(self, error: BaseException) -> None:
+        """Stop live transcription after ``error``; the whole file is transcribed at stop."""
+        if self._live_failed:
+            return
+        self._live_failed = True
+        if self.live is not None:
+            self.live.cancel()  # also stops its reader, so no audio piles up in memory
+        lines = str(error).strip().splitlines()
+        reason = lines[0] if lines else type(error).__name__
+        self.live_problem = (
+            f"Live transcription is off ({reason}); recording carries on, and the "
+            "recording is transcribed when it stops."
+        )
+
+    def cancel_live(self) -> None:
+        """Drop live transcription (the app is closing without finishing the transcript)."""
+        if self.live is not None:
+            self.live.cancel()
+
+    def finish_transcript(
+        self,
+        *,
+        on_stage: Callable[[str], None] | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> list[Segment] | None:
+        """After :meth:`stop`: finish the live transcript and save it (status transcribed).
+
+        Only the held-back tail is left to transcribe. If live transcription failed
+        on the way, the whole recording is transcribed instead, with progress. None
+        when live transcription was never on (nothing is saved then). Blocks: call
+        it from a worker. Raises :class:`FacilitateError` when nothing could be saved.
+        """
+        from sessions.importer import transcribe_session
+        from sessions.live import save_live_transcript
+
+        if self.recording is None:
+            raise FacilitateError("Stop the recording before finishing its transcript.")
+        if self.transcriber is None:
+            return None
+        live = self.live
+        if live is not None and not self._live_failed:
+            if on_stage is not None:
+                on_stage("Finishing the transcript…")
+            try:
+                segments = live.finish()
+            except Exception as error:
+                self._turn_off_live(error)
+            else:
+                return save_live_transcript(self.store, self.session_id, segments,
+                                            self.transcriber.model_name)
+        if on_stage is not None:
+            on_stage("Live transcription stopped early; transcribing the whole recording…")
+        return transcribe_session(self.store, self.session_id, self.transcriber,
+                                  on_progress=on_progress, cancelled=cancelled)
+
+
+def _load_quietly(transcriber: Transcriber) -> None:
+    """Load a model ahead of need; a failure shows up later, where it is used."""
+    with contextlib.suppress(Exception):
+        transcriber.load()
+
 
 def start_recording(
     store: ConsultationStore,
@@ -259,9 +441,14 @@ def start_recording(
     *,
     step_index: int = 0,
     recorder_factory: RecorderFactory | None = None,
+    transcriber: Transcriber | None = None,
+    on_live_update: Callable[[LiveUpdate], None] | None = None,
 ) -> RunningSession:
     """Check consent, then start recording the session; return the running session.
 
+    With a ``transcriber`` (the app's shared one) the session is also transcribed
+    live with that model, ``on_live_update`` hearing of each new piece from the live
+    worker thread (see :meth:`RunningSession.start_live`).
     Raises :class:`FacilitateError` with one line when someone has not answered,
     the session already has a recording, or the microphone cannot be used.
     """
@@ -284,6 +471,8 @@ def start_recording(
         session.status = SessionStatus.RECORDING
         store.save_session(session)
     running = RunningSession(store, session_id, recorder, step_index=step_index)
+    if transcriber is not None:
+        running.start_live(transcriber, on_live_update)
     if 0 <= step_index < len(running.plan):
         running._mark_step()
     return running

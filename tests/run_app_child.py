@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import DEMO, require_model
 from test_app import notifications, planned_session, settle, until
-from textual.widgets import Label, Static
+from textual.widgets import DataTable, Label, Static
 from virtual_mic import VirtualMic, load_speech
 
 from facilitate.app import FacilitateApp
@@ -126,6 +126,58 @@ async def test_record_through_the_run_screen(tmp_path: Path) -> None:
     strike = session.markers[4]
     assert strike.at_s == 0.0  # the last 30 s of an 8 s recording: all of it
     assert session.markers[-1].step_index == 1
+    assert not any(severity == "error" for severity, _ in notifications(app))
+
+
+async def test_live_transcript_on_the_run_screen(tmp_path: Path) -> None:
+    """Live segments show while recording; stop lands on the session with the transcript."""
+    require_model()
+    mic = VirtualMic(tmp_path / "mic", load_speech(DEMO / "consultation_demo.flac"), speed=10.0)
+    mic.install_env()
+    services = Services.from_root(None)
+    session_id = planned_session(services)
+    consent_all(services, session_id)
+    app = FacilitateApp(services, open_session=session_id)
+    with mic:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("r")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RunScreen)
+            await until(lambda: screen.checked)
+            log = screen.query_one("#live-log", Static)
+            assert "appears here while recording" in str(log.content)
+            await pilot.press("r")
+            await pilot.pause()
+            run = screen.run
+            assert run is not None and run.live_on
+            mic.go()
+            await until(lambda: run.elapsed_s >= 0.5)
+            await pilot.press("1")  # Ash speaks
+            await until(lambda: "Listening" in str(log.content), timeout=10)
+            # The first piece goes to the model once 30 s are held back and 20 s more
+            # have gathered; its segments then show with their time and speaker.
+            await until(lambda: "Welcome" in str(log.content), timeout=60)
+            shown = str(log.content)
+            assert "0:00" in shown and "Ash" in shown
+            assert run.is_recording and run.elapsed_s < 69.0
+            if SHOTS:
+                app.save_screenshot(str(Path(SHOTS) / "run-live.svg"))
+            await pilot.press("t")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("y")
+            await until(lambda: isinstance(app.screen, SessionScreen), timeout=60)
+            await pilot.pause()
+            table = app.screen.query_one("#transcript", DataTable)
+            assert table.display and table.row_count > 0
+            assert ("information", "Transcript ready: "
+                    f"{table.row_count} segments.") in notifications(app)
+
+    store, session = services.workspace.find_session(session_id)
+    assert session.status is SessionStatus.TRANSCRIBED
+    assert "welcome" in " ".join(s.text for s in store.segments(session_id)).lower()
     assert not any(severity == "error" for severity, _ in notifications(app))
 
 

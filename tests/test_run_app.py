@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import require_portaudio, skip_or_fail
+from conftest import require_model, require_portaudio, skip_or_fail
 from test_app import SIZE, planned_session
 from textual.widgets import DataTable, Input, Label, TextArea
 
@@ -52,7 +52,15 @@ def require_alsa() -> None:
 
 def test_record_mark_strike_and_stop_through_the_run_screen(tmp_path: Path) -> None:
     require_alsa()
-    run_child("test_record_through_the_run_screen", dict(os.environ), tmp_path)
+    # Live transcription off: stop then asks whether to transcribe the whole file.
+    run_child("test_record_through_the_run_screen", dict(os.environ, FACILITATE_LIVE="0"),
+              tmp_path)
+
+
+def test_the_run_screen_shows_the_live_transcript_and_lands_on_it(tmp_path: Path) -> None:
+    require_alsa()
+    require_model()
+    run_child("test_live_transcript_on_the_run_screen", dict(os.environ), tmp_path)
 
 
 def test_without_portaudio_the_run_screen_explains_and_import_works(tmp_path: Path) -> None:

@@ -4,20 +4,31 @@ The recorder's own threads capture and write the audio; this screen only reads
 its properties a few times a second and calls quick methods on key presses.
 Saving the FLAC at the end runs in a worker. Checking the microphone runs in a
 worker too, since loading PortAudio and listing devices can take a moment.
+
+Live transcription (on unless ``live=False`` or ``FACILITATE_LIVE=0``): the run
+service transcribes while recording; each new piece reaches this screen as a
+:class:`RunScreen.LiveUpdated` message posted from the live worker thread, and
+the last few segments show with their time and speaker. At stop, the same save
+worker finishes the transcript ("Finishing the transcript…") and the screen
+closes onto the session, transcript ready.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from facilitate.screens.run_dialogs import ConfirmScreen, StrikeSpanScreen
 from facilitate.widgets.level_meter import LevelMeter
@@ -25,13 +36,19 @@ from models import MarkerKind, Participant, PlanStep, RecordingConsent, format_c
 from sessions.consent import consent_rows
 from sessions.errors import FacilitateError
 from sessions.recorder import format_duration
-from sessions.run import RunningSession, hours_left, start_recording
+from sessions.run import LIVE_HOLD_S, RunningSession, hours_left, start_recording
+from sessions.services import Services
 from sessions.store import ConsultationStore
+
+if TYPE_CHECKING:
+    from sessions.transcriber import Progress
 
 CHECK = "run-check"
 SAVE = "run-save"
-#: Seconds a plain ``s`` takes off the record.
-STRIKE_S = 30.0
+#: Seconds a plain ``s`` takes off the record: what the live model is kept behind by.
+STRIKE_S = LIVE_HOLD_S
+#: Live transcript segments shown while recording.
+LIVE_LINES = 6
 #: Below this much free disk the disk line turns red.
 LOW_DISK_HOURS = 1.0
 
@@ -44,8 +61,38 @@ def speaker_keys() -> list[Binding]:
     ]
 
 
+def live_wanted() -> bool:
+    """Live transcription is on unless ``FACILITATE_LIVE=0``."""
+    return os.environ.get("FACILITATE_LIVE", "1") != "0"
+
+
 class RunScreen(Screen[str | None]):
-    """Run and record one session. Dismisses with "transcribe" when asked to transcribe."""
+    """Run and record one session.
+
+    Dismisses with "transcribed" once the live transcript is saved, or with
+    "transcribe" when the facilitator asks for a whole-file transcription.
+    """
+
+    @dataclass
+    class LiveUpdated(Message):
+        """The live transcript grew (posted from the live worker thread)."""
+
+        done_s: float
+
+        def can_replace(self, message: Message) -> bool:
+            """Only the newest state matters: the screen reads the transcript itself."""
+            return isinstance(message, RunScreen.LiveUpdated)
+
+    @dataclass
+    class Finishing(Message):
+        """How far saving and finishing the transcript at stop has got."""
+
+        stage: str
+        fraction: float | None = None
+
+        def can_replace(self, message: Message) -> bool:
+            """A newer report of the same stage replaces an older one."""
+            return isinstance(message, RunScreen.Finishing) and message.stage == self.stage
 
     CSS_PATH = "run.tcss"
     BINDINGS = [
@@ -59,10 +106,15 @@ class RunScreen(Screen[str | None]):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, store: ConsultationStore, session_id: str) -> None:
+    def __init__(self, store: ConsultationStore, session_id: str,
+                 services: Services | None = None, live: bool | None = None) -> None:
+        """Run ``session_id``; with ``services`` (and ``live``) it is transcribed live."""
         super().__init__()
         self.store = store
         self.session_id = session_id
+        self.services = services
+        #: Whether to transcribe while recording (needs ``services`` for the model).
+        self.live = (live_wanted() if live is None else live) and services is not None
         self.run: RunningSession | None = None
         self.plan: list[PlanStep] = []
         #: Everyone in the session, numbered 1.. in this order for the speaker keys.
@@ -74,6 +126,7 @@ class RunScreen(Screen[str | None]):
         self.checked = False
         self.saving = False
         self._error_shown = False
+        self._live_problem_shown = False
 
     # -- layout ------------------------------------------------------------------
 
@@ -96,6 +149,9 @@ class RunScreen(Screen[str | None]):
             with Vertical(id="people-pane"):
                 yield Static("", id="people")
                 yield Static("", id="marks")
+        with Vertical(id="live-pane"):
+            yield Static("", id="live-log")
+        yield Label("", id="finishing")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -112,6 +168,9 @@ class RunScreen(Screen[str | None]):
         self.query_one("#problem").display = False
         self.query_one("#step-pane").border_title = "Plan"
         self.query_one("#people-pane").border_title = "Who is speaking"
+        self.query_one("#live-pane").border_title = "Live transcript"
+        self.query_one("#finishing").display = False
+        self.show_live_transcript()
         self.check_microphone()
         self.show_step()
         self.show_people()
@@ -142,10 +201,57 @@ class RunScreen(Screen[str | None]):
         self.query_one("#elapsed", Digits).update(format_duration(elapsed))
         self.query_one(LevelMeter).level = run.level if run is not None else 0.0
         self._show_timer()
+        if run is not None and run.live_problem and not self._live_problem_shown:
+            self._live_problem_shown = True
+            self.notify(run.live_problem, title="Live transcription", severity="warning",
+                        timeout=15)
+            self.show_live_transcript()
         if run is not None and run.error and not self._error_shown:
             self._error_shown = True
             self.notify(run.error, title="Recording stopped", severity="error", timeout=30)
             self.save()
+
+    def show_live_transcript(self) -> None:
+        """The last few live segments: time, speaker and words (struck words never)."""
+        log = self.query_one("#live-log", Static)
+        run = self.run
+        if not self.live:
+            log.update(Text("Live transcription is off; the recording is transcribed "
+                            "when it stops.", style="dim"))
+            return
+        if run is None or (not run.live_on and run.live is None):
+            problem = run.live_problem if run is not None else None
+            log.update(Text(problem or "The transcript appears here while recording, about "
+                            f"{STRIKE_S:.0f} s behind (so a strike is never heard).",
+                            style="dim"))
+            return
+        segments = run.live_transcript()[-LIVE_LINES:]
+        if not segments:
+            waiting = run.live_problem or (
+                f"Listening… the transcript follows about {STRIKE_S:.0f} s behind.")
+            log.update(Text(waiting, style="dim"))
+            return
+        names = {p.id: p.pseudonym for p in self.people}
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for number, segment in enumerate(segments):
+            if number:
+                text.append("\n")
+            text.append(f"{format_duration(segment.start):>6}  ", style="dim")
+            name = names.get(segment.speaker_id or "", "—")
+            text.append(f"{name[:12]:<12} ", style="bold")
+            text.append(segment.text)
+        log.update(text)
+
+    @on(LiveUpdated)
+    def _live_updated(self, message: LiveUpdated) -> None:
+        self.show_live_transcript()
+
+    @on(Finishing)
+    def _finishing(self, message: Finishing) -> None:
+        line = self.query_one("#finishing", Label)
+        done = f"  {message.fraction:.0%}" if message.fraction is not None else ""
+        line.update(f"{message.stage}{done}")
+        line.display = True
 
     def show_disk(self) -> None:
         """Free disk, as hours of recording left."""
@@ -262,6 +368,12 @@ class RunScreen(Screen[str | None]):
         elif worker.group == SAVE:
             self.saving = False
             self.refresh_bindings()
+            self.query_one("#finishing").display = False
+            if event.state is WorkerState.SUCCESS and worker.result == "transcribed":
+                count = len(self.store.segments(self.session_id))
+                self.notify(f"Transcript ready: {count} segments.", title="Recording saved")
+                self.dismiss("transcribed")
+                return
             if event.state is WorkerState.SUCCESS and self.run and self.run.recording:
                 saved = format_duration(self.run.recording.duration_s)
                 self.notify(f"Saved {saved} of recording.", title="Recording saved")
@@ -271,7 +383,9 @@ class RunScreen(Screen[str | None]):
                     callback=self._transcribe_now,
                 )
             elif isinstance(worker.error, FacilitateError):
-                self.notify(str(worker.error), title="Not saved", severity="error", timeout=30)
+                saved = self.run is not None and self.run.stopped
+                title = "Transcript not finished" if saved else "Not saved"
+                self.notify(str(worker.error), title=title, severity="error", timeout=30)
             else:
                 self.notify(f"Something went wrong: {worker.error!r}", severity="error")
         self.show_live()
@@ -319,14 +433,27 @@ class RunScreen(Screen[str | None]):
         if self.input_problem:
             self.notify(self.input_problem, title="Cannot record", severity="error")
             return
+        transcriber = None
+        if self.live and self.services is not None:
+            try:
+                transcriber = self.services.transcriber()
+            except FacilitateError as error:  # e.g. no model: record anyway
+                self.notify(f"Live transcription is off: {error}", title="Live transcription",
+                            severity="warning", timeout=15)
         try:
-            self.run = start_recording(self.store, self.session_id, step_index=self.step_index)
+            self.run = start_recording(
+                self.store, self.session_id, step_index=self.step_index,
+                transcriber=transcriber,
+                on_live_update=lambda update: self.post_message(
+                    self.LiveUpdated(update.done_s)),
+            )
         except FacilitateError as error:
             self.notify(str(error), title="Cannot start recording", severity="error", timeout=15)
             return
         self.refresh_bindings()
         self.show_live()
         self.show_marks()
+        self.show_live_transcript()
 
     def action_moment(self) -> None:
         """Mark this moment to come back to."""
@@ -353,11 +480,11 @@ class RunScreen(Screen[str | None]):
         run = self._need_recording()
         if run is None:
             return
-        pressed = run.elapsed_s
+        pressed = run.begin_strike()  # the live model waits while the dialog is open
         self.app.push_screen(
             ConfirmScreen("Strike the last 30 seconds? That audio becomes silence and is "
                           "never transcribed.", "Strike", "Keep"),
-            callback=lambda yes: self._strike(pressed - STRIKE_S) if yes else None,
+            callback=lambda yes: self._strike(pressed - STRIKE_S) if yes else run.cancel_strike(),
         )
 
     def action_strike_span(self) -> None:
@@ -365,16 +492,20 @@ class RunScreen(Screen[str | None]):
         run = self._need_recording()
         if run is None:
             return
-        pressed = run.elapsed_s
+        pressed = run.begin_strike()
         self.app.push_screen(
             StrikeSpanScreen(pressed),
-            callback=lambda seconds: self._strike(pressed - seconds) if seconds else None,
+            callback=lambda seconds: (
+                self._strike(pressed - seconds) if seconds else run.cancel_strike()
+            ),
         )
 
     def _strike(self, start: float) -> None:
         """Strike from ``start`` to now: the time the dialog was open is struck too."""
         run = self.run
         if run is None or run.stopped:
+            if run is not None:
+                run.cancel_strike()
             return
         try:
             marker = run.strike((max(0.0, start), run.elapsed_s))
@@ -384,6 +515,7 @@ class RunScreen(Screen[str | None]):
         span = f"{format_duration(marker.at_s)}–{format_duration(marker.end_s or 0)}"
         self.notify(f"Struck {span}: silenced, never transcribed.", title="Struck")
         self.show_marks()
+        self.show_live_transcript()
 
     def action_next_step(self) -> None:
         """Move on to the next step of the plan (marked in the recording)."""
@@ -417,9 +549,23 @@ class RunScreen(Screen[str | None]):
         self._save()
 
     @work(thread=True, exclusive=True, group=SAVE, exit_on_error=False)
-    def _save(self) -> None:
-        assert self.run is not None
-        self.run.stop()
+    def _save(self) -> str:
+        """Save the FLAC, then finish the live transcript: "transcribed" or "saved"."""
+        run = self.run
+        assert run is not None
+        self.post_message(self.Finishing("Saving the recording…"))
+        run.stop()
+
+        def progress(report: Progress) -> None:
+            self.post_message(self.Finishing("Transcribing the whole recording…",
+                                             report.fraction))
+
+        segments = run.finish_transcript(
+            on_stage=lambda stage: self.post_message(self.Finishing(stage)),
+            on_progress=progress,
+            cancelled=get_current_worker().cancelled_event,
+        )
+        return "saved" if segments is None else "transcribed"
 
     def action_back(self) -> None:
         """Back to the session; never while recording or saving."""
@@ -437,6 +583,7 @@ class RunScreen(Screen[str | None]):
         """Quitting the app while recording still saves the recording."""
         run = self.run
         if run is not None and not run.stopped and not self.saving:
+            run.cancel_live()
             try:
                 run.stop()
             except FacilitateError:

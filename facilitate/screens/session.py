@@ -302,7 +302,8 @@ class SessionScreen(Screen[None]):
             if result == "transcribe":
                 self.action_transcribe()
 
-        self.app.push_screen(RunScreen(self.store, self.session_id), callback=finished)
+        self.app.push_screen(RunScreen(self.store, self.session_id, self.services),
+                             callback=finished)
 
     def action_transcribe(self) -> None:
         """Transcribe the session's recording in the background."""
