@@ -23,7 +23,7 @@ SMALL_RUNS: dict[str, tuple[list[str], str]] = {
     "record.py": (["--seconds", "3"], "overflows"),
     "quotes.py": (["--sessions", "2", "--quotes", "100", "--repeat", "2"], "approve"),
     "export.py": (["--sessions", "2", "--quotes", "100", "--segments", "50"], "goal"),
-    "live.py": (["--minutes", "0.5"], "latency"),
+    "live.py": (["--minutes", "0.25", "--speed", "4", "--segments", "300"], "stop to transcript"),
 }
 
 
