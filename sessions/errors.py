@@ -49,3 +49,9 @@ class WouldOverwrite(FacilitateError):
             f"{path} already exists; export to an empty folder or choose to overwrite."
         )
         self.path = path
+
+
+def one_line(error: BaseException) -> str:
+    """The first line of an error's message (its type's name when it has none)."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from sessions.errors import AudioError, DeviceError
+from sessions.errors import AudioError, DeviceError, one_line
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 #: Rates tried for the output stream, the recording's own first.
@@ -60,11 +60,6 @@ def stretch(samples: np.ndarray, speed: float) -> np.ndarray:
         return samples
     where = np.arange(0, len(samples) - 1, speed)
     return np.interp(where, np.arange(len(samples)), samples).astype(np.float32)
-
-
-def _one_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 class Player:
@@ -146,7 +141,7 @@ class Player:
             stream.start()
         except Exception as error:
             self.stop()
-            raise DeviceError(f"Cannot play the recording: {_one_line(error)}") from None
+            raise DeviceError(f"Cannot play the recording: {one_line(error)}") from None
 
     def pause(self) -> None:
         """Pause; :meth:`resume` carries on from the same place."""
@@ -184,7 +179,7 @@ class Player:
             if self.device is None:
                 raise DeviceError(NO_OUTPUT) from None
             raise DeviceError(
-                f"No sound output called {self.device!r}: {_one_line(error)}"
+                f"No sound output called {self.device!r}: {one_line(error)}"
             ) from None
         problem = ""
         rates = dict.fromkeys([rate, int(info["default_samplerate"]), *FALLBACK_RATES])
@@ -196,7 +191,7 @@ class Player:
                     finished_callback=self._finished.set,
                 )
             except Exception as error:
-                problem = _one_line(error)
+                problem = one_line(error)
                 continue
             return stream, int(candidate)
         raise DeviceError(f"The sound output {info['name']!r} cannot play: {problem}")
@@ -238,5 +233,5 @@ def _read_span(path: Path, start_s: float, end_s: float | None) -> tuple[np.ndar
             sound.seek(min(first, sound.frames))
             data = sound.read(max(0, last - first), dtype="float32", always_2d=True)
     except Exception as error:
-        raise AudioError(f"Cannot read the recording {path.name}: {_one_line(error)}") from None
+        raise AudioError(f"Cannot read the recording {path.name}: {one_line(error)}") from None
     return np.ascontiguousarray(data.mean(axis=1), dtype=np.float32), int(rate)

@@ -7,7 +7,8 @@ How it stays safe:
   open at that rate, and appends raw 16-bit PCM to ``<name>.pcm.partial``.
   The file is fsynced every quarter second, so a kill or power cut loses well
   under a second. A small JSON sidecar, ``<name>.recording.json``, says how to
-  read the partial file; :func:`recover` turns leftovers into FLAC.
+  read the partial file; :func:`sessions.recovery.recover` turns leftovers into
+  FLAC.
 * ``stop()`` converts the partial file to ``<name>.flac`` (temporary file, fsync,
   rename, mode 0600) and only then removes the partial file and the sidecar.
 * A full disk stops the recording cleanly: what was written stays, and
@@ -31,11 +32,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import json
 import math
 import os
 import queue
-import shutil
 import threading
 import time
 from collections.abc import Sequence
@@ -48,13 +47,41 @@ import numpy as np
 
 from sessions.atomic import atomic_write_json, fsync_dir
 from sessions.clock import now_iso
-from sessions.errors import AudioError, DeviceError
+from sessions.errors import AudioError, DeviceError, one_line
 from sessions.locations import PRIVATE_FILE, ensure_private_dir
+from sessions.recovery import (
+    SAMPLE_BYTES,
+    SAMPLE_RATE,
+    RecoveredRecording,
+    format_duration,
+    frame_range,
+    partial_path,
+    pcm_to_flac,
+    recover,
+    sidecar_path,
+    silence_spans,
+)
 
-#: What Whisper hears and what every recording is saved as.
-SAMPLE_RATE = 16000
-#: Bytes per saved sample: 16-bit signed little-endian PCM.
-SAMPLE_BYTES = 2
+# Other modules import the recording format and recovery from here too.
+__all__ = [
+    "BLOCK_S",
+    "FSYNC_EVERY_S",
+    "NO_INPUT",
+    "NO_PORTAUDIO",
+    "QUEUE_SECONDS",
+    "SAMPLE_BYTES",
+    "SAMPLE_RATE",
+    "InputDevice",
+    "RecoveredRecording",
+    "Recorder",
+    "check_input",
+    "format_duration",
+    "input_devices",
+    "partial_path",
+    "recover",
+    "sidecar_path",
+]
+
 #: How often the partial file is forced to disk: a kill loses at most about this much.
 FSYNC_EVERY_S = 0.25
 #: One PortAudio block: short enough for a lively level meter, long enough to be cheap.
@@ -62,9 +89,6 @@ BLOCK_S = 0.05
 #: Blocks the queue may hold (a minute) before new ones are dropped and counted as
 #: overflows; bounded so that a stalled disk cannot eat all the memory.
 QUEUE_SECONDS = 60.0
-
-PARTIAL_SUFFIX = ".pcm.partial"
-SIDECAR_SUFFIX = ".recording.json"
 
 NO_PORTAUDIO = (
     "The PortAudio sound library is not installed, so nothing can be recorded: "
@@ -86,44 +110,6 @@ class InputDevice:
     name: str
     default_samplerate: float
     is_default: bool
-
-
-@dataclass(frozen=True)
-class RecoveredRecording:
-    """A recording cut short by a crash or kill, now saved as FLAC."""
-
-    path: Path
-    name: str
-    duration_s: float
-    sample_rate: int
-    started_at: str
-    struck: tuple[tuple[float, float], ...] = ()
-
-    @property
-    def message(self) -> str:
-        """One line for the facilitator."""
-        return (
-            f"Recovered {format_duration(self.duration_s)} of recording {self.name} "
-            "after an unexpected stop."
-        )
-
-
-def format_duration(seconds: float) -> str:
-    """``12:34`` or ``1:02:03``: how facilitators read a recording's length."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def partial_path(folder: Path, name: str) -> Path:
-    """Where the raw PCM of a recording in progress lives."""
-    return Path(folder) / f"{name}{PARTIAL_SUFFIX}"
-
-
-def sidecar_path(folder: Path, name: str) -> Path:
-    """Where the description of a recording in progress lives."""
-    return Path(folder) / f"{name}{SIDECAR_SUFFIX}"
 
 
 def _import_sounddevice() -> ModuleType:
@@ -215,149 +201,6 @@ class _Resampler:
         self._pos = self._pos + self.step * count - limit
         self._last = buf[-1:]
         return out
-
-
-def _spans_from(raw: Any) -> list[tuple[float, float]]:
-    spans = []
-    for item in raw or []:
-        with contextlib.suppress(TypeError, ValueError, IndexError):
-            start, end = float(item[0]), float(item[1])
-            if end > start:
-                spans.append((max(0.0, start), end))
-    return spans
-
-
-def _frame_range(span: tuple[float, float], rate: int) -> tuple[int, int]:
-    """The samples a span covers, rounded outwards so nothing struck survives."""
-    return max(0, math.floor(span[0] * rate)), max(0, math.ceil(span[1] * rate))
-
-
-def _silence(samples: np.ndarray, offset: int, spans: Sequence[tuple[float, float]],
-             rate: int) -> None:
-    """Zero, in place, the parts of ``samples`` (starting at frame ``offset``) in ``spans``."""
-    for span in spans:
-        first, last = _frame_range(span, rate)
-        lo, hi = max(first - offset, 0), min(last - offset, len(samples))
-        if lo < hi:
-            samples[lo:hi] = 0
-
-
-def _pcm_to_flac(partial: Path, flac: Path, rate: int, channels: int,
-                 struck: Sequence[tuple[float, float]]) -> float:
-    """Write the whole samples of ``partial`` to ``flac`` atomically; return seconds saved."""
-    import soundfile
-
-    frame_bytes = SAMPLE_BYTES * channels
-    frames = partial.stat().st_size // frame_bytes  # a torn last sample is dropped
-    tmp = flac.with_name(f".{flac.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    # Created private before any audio goes in; soundfile then reopens it for writing.
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
-    chunk = rate * 10
-    done = 0
-    try:
-        with open(partial, "rb") as source, soundfile.SoundFile(
-            tmp, "w", samplerate=rate, channels=channels, format="FLAC", subtype="PCM_16"
-        ) as out:
-            while done < frames:
-                want = min(chunk, frames - done)
-                data = source.read(want * frame_bytes)
-                block = np.frombuffer(data, dtype="<i2").copy()
-                block = block[: (len(block) // channels) * channels].reshape(-1, channels)
-                if len(block) == 0:
-                    break
-                _silence(block, done, struck, rate)
-                out.write(block)
-                done += len(block)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.chmod(tmp, PRIVATE_FILE)
-        os.replace(tmp, flac)
-        fsync_dir(flac.parent)
-    except RuntimeError as error:  # libsndfile reports a failed write as its own error
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        full = shutil.disk_usage(flac.parent).free < (frames - done) * frame_bytes
-        raise OSError(errno.ENOSPC if full else errno.EIO,
-                      "No space left on device" if full else _one_line(error)) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return done / rate
-
-
-def _read_sidecar(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def recover(folder: Path) -> list[RecoveredRecording]:
-    """Save every recording in ``folder`` that a crash or kill left unfinished as FLAC.
-
-    Each ``<name>.pcm.partial`` becomes ``<name>.flac`` (whole samples only, struck
-    spans silenced), then the partial file and its sidecar are removed. A recording
-    still in progress (its file is locked by a live :class:`Recorder`) is left alone.
-    Raises :class:`AudioError` when a FLAC cannot be written (e.g. the disk is full);
-    the partial file is then kept for another try.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    names = {p.name[: -len(PARTIAL_SUFFIX)] for p in folder.glob(f"*{PARTIAL_SUFFIX}")}
-    names |= {p.name[: -len(SIDECAR_SUFFIX)] for p in folder.glob(f"*{SIDECAR_SUFFIX}")}
-    recovered = []
-    for name in sorted(names):
-        partial, sidecar = partial_path(folder, name), sidecar_path(folder, name)
-        if not partial.exists():
-            # Killed before the first sample, or after the FLAC was saved: nothing to keep.
-            with contextlib.suppress(OSError):
-                sidecar.unlink()
-            continue
-        try:
-            lock = os.open(partial, os.O_RDONLY)
-        except FileNotFoundError:
-            continue
-        try:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # a live recorder holds it
-            meta = _read_sidecar(sidecar)
-            rate = int(meta.get("sample_rate") or SAMPLE_RATE)
-            channels = int(meta.get("channels") or 1)
-            struck = _spans_from(meta.get("struck"))
-            flac = folder / f"{name}.flac"
-            if partial.stat().st_size < SAMPLE_BYTES * channels:
-                partial.unlink()
-                with contextlib.suppress(OSError):
-                    sidecar.unlink()
-                continue
-            try:
-                duration = _pcm_to_flac(partial, flac, rate, channels, struck)
-            except OSError as error:
-                raise AudioError(
-                    f"Cannot save the unfinished recording {partial.name} as FLAC "
-                    f"({error.strerror or error}); it is kept as it is, so free some space "
-                    "and try again."
-                ) from None
-            partial.unlink()
-            with contextlib.suppress(OSError):
-                sidecar.unlink()
-            fsync_dir(folder)
-            recovered.append(RecoveredRecording(
-                flac, name, duration, rate, str(meta.get("started_at", "")), tuple(struck)
-            ))
-        finally:
-            os.close(lock)
-    return recovered
 
 
 class Recorder:
@@ -516,7 +359,7 @@ class Recorder:
                     blocksize=self._block_frames, callback=self._callback,
                 )
             except Exception as error:
-                raise DeviceError(f"Cannot open the microphone: {_one_line(error)}") from None
+                raise DeviceError(f"Cannot open the microphone: {one_line(error)}") from None
             self._started = True
             self._writer = threading.Thread(
                 target=self._write_loop, name=f"recorder-{self.name}", daemon=True
@@ -528,7 +371,7 @@ class Recorder:
                 self._started = False
                 self._queue.put(_STOP)
                 self._writer.join()
-                raise DeviceError(f"Cannot start the microphone: {_one_line(error)}") from None
+                raise DeviceError(f"Cannot start the microphone: {one_line(error)}") from None
         except BaseException:
             self._abandon()
             raise
@@ -554,7 +397,7 @@ class Recorder:
             try:
                 self._stream.start()
             except Exception as error:
-                raise DeviceError(f"Cannot restart the microphone: {_one_line(error)}") from None
+                raise DeviceError(f"Cannot restart the microphone: {one_line(error)}") from None
         self._paused = False
         self._save_meta(state="recording")
 
@@ -597,7 +440,7 @@ class Recorder:
             with contextlib.suppress(OSError):
                 os.fsync(self._fd)
         try:
-            _pcm_to_flac(self.partial_path, self.flac_path, self.sample_rate, 1, self.struck)
+            pcm_to_flac(self.partial_path, self.flac_path, self.sample_rate, 1, self.struck)
         except OSError as error:
             raise AudioError(
                 f"Cannot save the recording as FLAC ({error.strerror or error}); the audio is "
@@ -634,7 +477,7 @@ class Recorder:
             if self.device is None:
                 raise DeviceError(NO_INPUT) from None
             raise DeviceError(
-                f"No microphone called {self.device!r}: {_one_line(error)}"
+                f"No microphone called {self.device!r}: {one_line(error)}"
             ) from None
         device = int(info["index"])
         rates = list(self.device_rates or (self.sample_rate, int(info["default_samplerate"])))
@@ -647,7 +490,7 @@ class Recorder:
                         device=device, samplerate=rate, channels=channels, dtype="int16"
                     )
                 except Exception as error:
-                    problem = _one_line(error)
+                    problem = one_line(error)
                     continue
                 return device, float(rate), channels
         raise DeviceError(f"The microphone {info['name']!r} cannot record: {problem}")
@@ -711,7 +554,7 @@ class Recorder:
             return
         with self._meta_lock:
             spans = list(self._struck)
-        _silence(samples, self._written_frames, spans, self.sample_rate)
+        silence_spans(samples, self._written_frames, spans, self.sample_rate)
         self._level = float(np.sqrt(np.mean(np.square(samples / 32768.0))))
         data = memoryview(samples.tobytes())
         offset = self._written_frames * SAMPLE_BYTES
@@ -730,7 +573,7 @@ class Recorder:
             return False
         wrote = False
         for span in spans:
-            first, last = _frame_range(span, self.sample_rate)
+            first, last = frame_range(span, self.sample_rate)
             last = min(last, self._written_frames)
             if first < last:
                 os.pwrite(self._fd, bytes((last - first) * SAMPLE_BYTES), first * SAMPLE_BYTES)
@@ -747,7 +590,7 @@ class Recorder:
                 f"({error.strerror or error}); the first {kept} was kept."
             )
         else:
-            self._error = f"Recording stopped ({_one_line(error)}); the first {kept} was kept."
+            self._error = f"Recording stopped ({one_line(error)}); the first {kept} was kept."
         # Stop capturing from here (not the callback), so blocks stop piling up.
         self._close_stream()
 
@@ -798,8 +641,3 @@ class Recorder:
                 path.unlink()
         self._release_fd()
         self._started = False
-
-
-def _one_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
