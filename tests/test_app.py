@@ -7,6 +7,7 @@ import contextlib
 from pathlib import Path
 
 from conftest import DEMO, require_model
+from quote_fixtures import consultation_with_quotes, open_screen, painting_session
 from textual.pilot import Pilot
 from textual.widgets import Input, ProgressBar, Static
 from textual.worker import WorkerFailed
@@ -23,8 +24,7 @@ from facilitate.screens import (
 )
 from facilitate.screens.help import keys_of
 from facilitate.widgets import ConsultationList, SessionTable, TranscriptTable
-from models import ActivityKind, Role, SessionStatus
-from sessions.planning import create_session
+from models import Role, SessionStatus
 from sessions.services import Services
 
 SIZE = (120, 40)
@@ -62,17 +62,7 @@ async def until(condition, timeout: float = 60.0) -> None:  # noqa: ANN001 - a c
 
 def planned_session(services: Services) -> str:
     """A consultation with one planned session (Ash, Birch, facilitator Jo); its id."""
-    store = services.workspace.create_consultation("Day services review", "What helps?")
-    session = create_session(
-        store,
-        "Painting at the Hub",
-        venue="The Hub",
-        activity=ActivityKind.PAINTING,
-        date="2024-05-17",
-        facilitators=["Jo"],
-        participants=["Ash", "Birch"],
-    )
-    return session.id
+    return painting_session(services)[1].id
 
 
 async def test_plan_import_and_transcribe_through_the_forms(data_dir: Path) -> None:
@@ -167,8 +157,12 @@ async def import_error(app: FacilitateApp, pilot: Pilot[None], path: str) -> str
     """Type ``path`` into the open import dialog, submit, and return the line under it."""
     screen = app.screen
     assert isinstance(screen, ImportAudioScreen)
-    screen.query_one("#path", Input).value = ""
-    await pilot.press(*path, "enter")
+    # Set the path rather than type it: typing long temporary paths key by key
+    # only makes the test slow; the keys that follow are typed for real.
+    field = screen.query_one("#path", Input)
+    field.value = path
+    field.cursor_position = len(path)
+    await pilot.press("enter")
     await settle(app, pilot)
     assert app.screen is screen, "the import dialog closed"
     error = screen.query_one("#path-error", Static)
@@ -391,8 +385,6 @@ async def assert_help_lists_every_key(app: FacilitateApp, pilot: Pilot[None]) ->
 
 
 async def test_help_lists_every_key_of_every_screen() -> None:
-    from quote_fixtures import consultation_with_quotes
-
     services = Services.from_root(None)
     c = consultation_with_quotes(services)
     app = FacilitateApp(services)
@@ -432,10 +424,7 @@ async def test_blank_minutes_in_the_plan_are_said_not_saved_as_zero() -> None:
     app = FacilitateApp(services, open_session=session_id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("p")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, PlanScreen)
+        screen = await open_screen(pilot, "p", PlanScreen)
         before = screen.steps[0].minutes
         minutes = screen.query_one("#step-minutes", Input)
         minutes.focus()
