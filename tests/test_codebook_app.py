@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from quote_fixtures import consultation_with_quotes
+from quote_fixtures import consultation_with_quotes, open_screen
+from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, Tree
 
 from facilitate.app import FacilitateApp
@@ -37,16 +38,20 @@ def tree_text(screen: CodebookScreen) -> str:
     )
 
 
+async def enter_path(app: FacilitateApp, pilot: Pilot[None], path: Path) -> None:
+    """Fill the open path prompt and submit it (typing a long temporary path is slow)."""
+    assert isinstance(app.screen, PathPrompt)
+    app.screen.query_one("#text", Input).value = str(path)
+    await pilot.press("enter")
+
+
 async def test_rename_and_merge_themes_and_the_quotes_follow(tmp_path: Path) -> None:
     services = Services.from_root(None)
     c = consultation_with_quotes(services)
     app = FacilitateApp(services, open_session=c.session_id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("k")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodebookScreen)
+        screen = await open_screen(pilot, "k", CodebookScreen)
         shown = tree_text(screen)
         assert "Acceptance  1 quote  ⚑ thin" in shown
         counts = str(screen.query_one("#participant-counts", Static).content)
@@ -110,7 +115,7 @@ async def test_rename_and_merge_themes_and_the_quotes_follow(tmp_path: Path) -> 
         path = tmp_path / "codebook.csv"
         await pilot.press("e")
         assert isinstance(app.screen, PathPrompt)
-        await pilot.press("ctrl+u", *str(path), "enter")
+        await enter_path(app, pilot, path)
         await pilot.pause()
         assert "Getting there,Transport and travel," in path.read_text()
 
@@ -121,7 +126,7 @@ async def test_rename_and_merge_themes_and_the_quotes_follow(tmp_path: Path) -> 
         assert c.store.consultation().codebook.by_name("Getting there") is None
 
         await pilot.press("i")
-        await pilot.press(*str(path), "enter")
+        await enter_path(app, pilot, path)
         await pilot.pause()
         assert c.store.consultation().codebook.by_name("Getting there") is not None
         assert "Getting there" in tree_text(screen)
@@ -136,10 +141,7 @@ async def test_codebook_dialogs_keep_what_was_typed_and_say_what_is_wrong(
     app = FacilitateApp(services, open_session=c.session_id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("k")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodebookScreen)
+        screen = await open_screen(pilot, "k", CodebookScreen)
 
         # A theme that exists already: said in the dialog, which keeps the text.
         await pilot.press("a", *"acceptance", "enter")
