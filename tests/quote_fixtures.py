@@ -5,10 +5,13 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from textual.app import App
+from textual.pilot import Pilot
+from textual.screen import Screen
 
-from models import ActivityKind
+from models import ActivityKind, Session
 from models.transcript import Segment, Word
 from sessions.planning import create_session
 from sessions.quotes import make_quote
@@ -19,6 +22,8 @@ ASH_ONE = "I come here because nobody judges me"
 ASH_TWO = "The bus from the village only runs twice a day"
 BIRCH_ONE = "My sister Morag drives me to the Hub on Tuesdays"
 PIN = "4321"
+
+ScreenT = TypeVar("ScreenT", bound=Screen[object])
 
 
 def segment(start: float, text: str, speaker: str) -> Segment:
@@ -42,8 +47,10 @@ class Consultation:
     quotes: dict[str, str]
 
 
-def consultation_with_quotes(services: Services, quotes: bool = True) -> Consultation:
-    """Ash and Birch in a painting session: three segments, and a quote of each when asked."""
+def painting_session(
+    services: Services, participants: tuple[str, ...] = ("Ash", "Birch")
+) -> tuple[ConsultationStore, Session]:
+    """A new consultation with one planned painting session at the Hub (facilitator Jo)."""
     store = services.workspace.create_consultation("Day services review", "What helps?")
     session = create_session(
         store,
@@ -52,8 +59,14 @@ def consultation_with_quotes(services: Services, quotes: bool = True) -> Consult
         activity=ActivityKind.PAINTING,
         date="2024-05-17",
         facilitators=["Jo"],
-        participants=["Ash", "Birch"],
+        participants=list(participants),
     )
+    return store, session
+
+
+def consultation_with_quotes(services: Services, quotes: bool = True) -> Consultation:
+    """Ash and Birch in a painting session: three segments, and a quote of each when asked."""
+    store, session = painting_session(services)
     people = {p.pseudonym: p.id for p in store.participants()}
     ash, birch = people["Ash"], people["Birch"]
     segments = [
@@ -83,3 +96,12 @@ def screen_text(app: App[object]) -> str:
     svg = app.export_screenshot()
     drawn = " ".join(html.unescape(t) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg))
     return "\n".join(lines) + "\n" + drawn.replace("\xa0", " ")
+
+
+async def open_screen(pilot: Pilot[None], key: str, kind: type[ScreenT]) -> ScreenT:
+    """Press ``key`` and return the screen it opened, which must be a ``kind``."""
+    await pilot.press(key)
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, kind)
+    return screen

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DEMO, require_model
+from quote_fixtures import open_screen
 from test_app import notifications, planned_session, settle, until
 from textual.widgets import DataTable, Label, Static
 from virtual_mic import VirtualMic, load_speech
@@ -141,10 +142,7 @@ async def test_live_transcript_on_the_run_screen(tmp_path: Path) -> None:
     with mic:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            await pilot.press("r")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, RunScreen)
+            screen = await open_screen(pilot, "r", RunScreen)
             await until(lambda: screen.checked)
             log = screen.query_one("#live-log", Static)
             assert "appears here while recording" in str(log.content)
@@ -190,10 +188,7 @@ async def test_run_screen_explains_and_import_still_works(data_dir: Path) -> Non
     app = FacilitateApp(services, open_session=session_id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("r")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, RunScreen)
+        screen = await open_screen(pilot, "r", RunScreen)
         await until(lambda: screen.checked)
         problem = screen.query_one("#problem", Label)
         assert problem.display

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from export_helpers import read_back
+from quote_fixtures import open_screen, painting_session, segment
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.worker import WorkerFailed
@@ -20,11 +21,10 @@ from facilitate.screens import SessionScreen
 from facilitate.screens import export as export_screen
 from facilitate.screens.export import GROUPS, ExportScreen, ReplaceDialog, build_preview
 from facilitate.screens.names import NamesScreen
-from models import ActivityKind, RecordingConsent
+from models import RecordingConsent
 from models.audit import Actor
 from models.participant import ContributionState
 from models.quote import Decision
-from models.transcript import Segment, Word
 from sessions.export import FORMATS
 from sessions.planning import create_session
 from sessions.quotes import make_quote
@@ -42,18 +42,6 @@ BIRCH_PENDING = "Painting makes the week feel shorter somehow"
 CEDAR_UNRECORDED = "I would rather not be on the tape today"
 
 
-def _segment(start: float, text: str, speaker: str) -> Segment:
-    words = [Word(start + i, start + i + 1, f" {w}") for i, w in enumerate(text.split())]
-    return Segment(
-        start=start,
-        end=words[-1].end,
-        text=f" {text}",
-        words=words,
-        speaker_id=speaker,
-        original_text=f" {text}",
-    )
-
-
 @dataclass
 class Made:
     """What the tests look up again."""
@@ -64,16 +52,7 @@ class Made:
 
 def consultation(services: Services) -> Made:
     """Ash and Birch consented and approved some quotes; Cedar said no to recording."""
-    store = services.workspace.create_consultation("Day services review", "What helps?")
-    session = create_session(
-        store,
-        "Painting at the Hub",
-        venue="The Hub",
-        activity=ActivityKind.PAINTING,
-        date="2024-05-17",
-        facilitators=["Jo"],
-        participants=["Ash", "Birch", "Cedar"],
-    )
+    store, session = painting_session(services, ("Ash", "Birch", "Cedar"))
     people = {p.pseudonym: p for p in store.participants()}
     # A real name kept on the laptop: it must never reach an export.
     store.save_participant(replace(people["Ash"], real_name="Ashley Brown"))
@@ -86,12 +65,12 @@ def consultation(services: Services) -> Made:
     ):
         store.set_recording_consent(ids[name], session.id, answer)
     segments = [
-        _segment(0, ASH_APPROVED, ids["Ash"]),
-        _segment(10, BIRCH_APPROVED, ids["Birch"]),
-        _segment(30, ASH_DAVE, ids["Ash"]),
-        _segment(40, ASH_WITHDRAWN, ids["Ash"]),
-        _segment(60, BIRCH_PENDING, ids["Birch"]),
-        _segment(80, CEDAR_UNRECORDED, ids["Cedar"]),
+        segment(0, ASH_APPROVED, ids["Ash"]),
+        segment(10, BIRCH_APPROVED, ids["Birch"]),
+        segment(30, ASH_DAVE, ids["Ash"]),
+        segment(40, ASH_WITHDRAWN, ids["Ash"]),
+        segment(60, BIRCH_PENDING, ids["Birch"]),
+        segment(80, CEDAR_UNRECORDED, ids["Cedar"]),
     ]
     store.save_segments(session.id, segments)
     themes = {t.name: t.id for t in store.consultation().codebook.themes}
@@ -266,10 +245,7 @@ async def test_suggestions_list_names_in_approved_text_and_confirm_them() -> Non
     made = consultation(services)
     app = FacilitateApp(services)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("H")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, NamesScreen)
+        screen = await open_screen(pilot, "H", NamesScreen)
         await pilot.click("#suggest")
         await settle(app, pilot)
         assert "Dave" in screen.suggestions and "Morag" in screen.suggestions

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quote_fixtures import ASH_ONE, ASH_TWO, BIRCH_ONE, consultation_with_quotes
+from quote_fixtures import ASH_ONE, ASH_TWO, BIRCH_ONE, consultation_with_quotes, open_screen
 from textual.widgets import DataTable, Select
 
 from facilitate.app import FacilitateApp
@@ -62,10 +62,7 @@ async def test_filter_edit_and_record_a_decision_on_their_behalf() -> None:
     app = FacilitateApp(services, open_session=c.session_id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("u")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, QuotesScreen)
+        screen = await open_screen(pilot, "u", QuotesScreen)
         assert rows(screen) == [ASH_ONE, BIRCH_ONE, ASH_TWO]
 
         screen.query_one("#participant-filter", Select).value = c.ash
@@ -133,10 +130,7 @@ async def test_scope_switches_between_session_and_consultation() -> None:
     app = FacilitateApp(services, open_session=c.session_id)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("u")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, QuotesScreen)
+        screen = await open_screen(pilot, "u", QuotesScreen)
         assert "Painting at the Hub" in screen.sub_title
         await pilot.press("s")
         assert "all sessions" in screen.sub_title

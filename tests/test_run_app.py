@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import require_model, require_portaudio, skip_or_fail
+from quote_fixtures import open_screen
 from test_app import SIZE, planned_session
 from textual.widgets import DataTable, Input, Label, TextArea
 
@@ -92,10 +93,7 @@ async def test_plan_editor_edits_moves_and_saves_the_plan() -> None:
     app = FacilitateApp(services, open_session=session_id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("p")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, PlanScreen)
+        screen = await open_screen(pilot, "p", PlanScreen)
         assert screen.query_one(DataTable).row_count == 5
         # A new step after the first: its title field takes the focus.
         await pilot.press("a")
@@ -142,10 +140,7 @@ async def test_consent_gate_answers_presence_and_someone_new() -> None:
     app = FacilitateApp(services, open_session=session_id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ConsentScreen)
+        screen = await open_screen(pilot, "c", ConsentScreen)
         assert [r.pseudonym for r in screen.rows] == ["Ash", "Birch", "Jo"]
         await pilot.press("enter")  # nobody has answered: refused
         assert app.screen is screen
