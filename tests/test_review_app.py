@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from quote_fixtures import ASH_ONE, ASH_TWO, BIRCH_ONE, PIN, consultation_with_quotes, screen_text
+import contextlib
+from collections.abc import AsyncIterator
+
+from quote_fixtures import (
+    ASH_ONE,
+    ASH_TWO,
+    BIRCH_ONE,
+    PIN,
+    Consultation,
+    consultation_with_quotes,
+    screen_text,
+)
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Select, Static
@@ -43,6 +54,20 @@ async def start_review(app: FacilitateApp, pilot: Pilot[None], who: str, pin: st
         await pilot.press(*pin, "tab", *pin, "enter")
         await pilot.pause()
     assert isinstance(app.screen, ReviewScreen)
+
+
+@contextlib.asynccontextmanager
+async def reviewing_ash(
+    size: tuple[int, int] = SIZE,
+) -> AsyncIterator[tuple[Consultation, FacilitateApp, Pilot[None]]]:
+    """The app in Ash's review, the PIN set beforehand: what many tests start from."""
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    set_pin(c.store, PIN)
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=size) as pilot:
+        await start_review(app, pilot, c.ash, None)
+        yield c, app, pilot
 
 
 async def test_review_shows_only_their_words_and_keys_cannot_leave() -> None:
@@ -95,12 +120,7 @@ async def test_review_shows_only_their_words_and_keys_cannot_leave() -> None:
 
 
 async def test_a_wrong_pin_stays_and_the_right_pin_leaves() -> None:
-    services = Services.from_root(None)
-    c = consultation_with_quotes(services)
-    set_pin(c.store, PIN)
-    app = FacilitateApp(services, open_session=c.session_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await start_review(app, pilot, c.ash, None)
+    async with reviewing_ash() as (c, app, pilot):
         await pilot.press("ctrl+l", *"9999", "enter")
         await pilot.pause()
         assert isinstance(app.screen, LeavePinDialog)
@@ -182,12 +202,7 @@ async def test_decisions_are_stored_audited_and_survive_a_restart() -> None:
 
 
 async def test_review_looks_calm_at_80_by_24() -> None:
-    services = Services.from_root(None)
-    c = consultation_with_quotes(services)
-    set_pin(c.store, PIN)
-    app = FacilitateApp(services, open_session=c.session_id)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await start_review(app, pilot, c.ash, None)
+    async with reviewing_ash((80, 24)) as (c, app, pilot):
         text = screen_text(app)
         for words in ("Quote 1 of 2", ASH_ONE, "Yes, you can use this", "Don't use this"):
             assert words in text
@@ -198,12 +213,7 @@ async def test_review_looks_calm_at_80_by_24() -> None:
 async def test_hiding_words_shows_them_struck_through_and_escape_only_cancels() -> None:
     from facilitate.screens.review_parts import HIDDEN_MARK, WordPicker
 
-    services = Services.from_root(None)
-    c = consultation_with_quotes(services)
-    set_pin(c.store, PIN)
-    app = FacilitateApp(services, open_session=c.session_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await start_review(app, pilot, c.ash, None)
+    async with reviewing_ash() as (c, app, pilot):
         review = app.screen
         await pilot.press("h", "space", "right", "space")
         await pilot.pause()
@@ -227,12 +237,7 @@ async def test_hiding_words_shows_them_struck_through_and_escape_only_cancels() 
 async def test_the_focused_review_button_is_always_on_show_and_stands_out() -> None:
     from textual.widgets import Button
 
-    services = Services.from_root(None)
-    c = consultation_with_quotes(services)
-    set_pin(c.store, PIN)
-    app = FacilitateApp(services, open_session=c.session_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await start_review(app, pilot, c.ash, None)
+    async with reviewing_ash() as (c, app, pilot):
         await pilot.press("tab", "right", "right")  # focus on a choice, then the summary
         await pilot.pause()
         assert "What you decided" in screen_text(app)
