@@ -133,7 +133,9 @@ async def test_record_through_the_run_screen(tmp_path: Path) -> None:
 async def test_live_transcript_on_the_run_screen(tmp_path: Path) -> None:
     """Live segments show while recording; stop lands on the session with the transcript."""
     require_model()
-    mic = VirtualMic(tmp_path / "mic", load_speech(DEMO / "consultation_demo.flac"), speed=10.0)
+    # Fed at 5x: the first live piece (50 s of audio in) must show while the 70 s of
+    # speech is still arriving, with room for a busy machine.
+    mic = VirtualMic(tmp_path / "mic", load_speech(DEMO / "consultation_demo.flac"), speed=5.0)
     mic.install_env()
     services = Services.from_root(None)
     session_id = planned_session(services)
