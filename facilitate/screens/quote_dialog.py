@@ -57,6 +57,12 @@ class QuoteDialog(FormScreen[Quote]):
             return " ".join(s.text.strip() for s in segments), speaker
         return quote.text, speaker
 
+    def _several_speakers(self) -> bool:
+        """True when the chosen segments were said by more than one known speaker."""
+        chosen = set(self.segment_ids)
+        speakers = {s.speaker_id for s in self.store.segments(self.session_id) if s.id in chosen}
+        return len(speakers - {None}) > 1
+
     def compose_fields(self) -> ComposeResult:
         """The words, who said them, themes and memo."""
         text, speaker = self._preview()
@@ -67,6 +73,12 @@ class QuoteDialog(FormScreen[Quote]):
             if p.role is Role.PARTICIPANT and p.id in session.participant_ids
         ]
         yield Static(f"“{text}”", classes="dialog-note quote-preview", id="quote-text")
+        if self._several_speakers():
+            yield Static(
+                "These words are from more than one speaker. A quote is one person's, "
+                "for them alone to review: choose whom it belongs to.",
+                classes="dialog-note", id="several-speakers",
+            )
         options = [(p.pseudonym, p.id) for p in people]
         known = speaker if any(p.id == speaker for p in people) else None
         yield from self.field(

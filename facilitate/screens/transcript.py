@@ -1,5 +1,9 @@
 """The transcript screen: read, correct and attribute a session's transcript while listening.
 
+``Q`` makes a quote from the highlighted segment or the ``v`` range; ``w``
+picks words within the highlighted segment first. Segments in a quote are
+marked ❝.
+
 Playback runs on PortAudio's thread (sessions/playback.py); this screen only
 polls where it has got to, ten times a second while playing, to light the
 segment and word being said. Without a sound output the facilitator gets one
@@ -19,11 +23,18 @@ from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from facilitate.messages import TranscriptionProgress
-from facilitate.screens.transcript_dialogs import UNKNOWN, EditTextScreen, PickScreen
+from facilitate.screens.quote_dialog import QuoteDialog
+from facilitate.screens.transcript_dialogs import (
+    UNKNOWN,
+    EditTextScreen,
+    PickScreen,
+    WordRangeScreen,
+)
 from facilitate.widgets.transcript_view import TranscriptView
 from facilitate.widgets.transcription_panel import TranscriptionPanel
 from models import Participant, Segment, format_clock
 from models.attribution import off_record_spans
+from models.quote import Quote, segment_words
 from sessions.errors import Cancelled, FacilitateError
 from sessions.planning import session_people
 from sessions.services import Services
@@ -47,7 +58,9 @@ class TranscriptScreen(Screen[None]):
         Binding("right_square_bracket", "faster", "Faster", key_display="]"),
         Binding("e", "edit", "Edit text"),
         Binding("a", "assign", "Speaker"),
-        Binding("v", "range", "Select range (for speaker)"),
+        Binding("v", "range", "Select range"),
+        Binding("Q", "quote", "Quote", key_display="Q"),
+        Binding("w", "quote_words", "Quote words"),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("n", "find(True)", "Next match", show=False),
         Binding("N", "find(False)", "Previous match", show=False),
@@ -107,6 +120,8 @@ class TranscriptScreen(Screen[None]):
             self.people = session_people(self.store, session)
             names = {p.id: p.pseudonym for p in self.store.participants()}
             segments = self.store.segments(self.session_id)
+            quoted = {sid for q in self.store.quotes(self.session_id, fresh=False)
+                      for sid in q.segment_ids}
         except FacilitateError as error:
             self.notify(str(error), title="Cannot read the transcript", severity="error")
             return
@@ -115,7 +130,7 @@ class TranscriptScreen(Screen[None]):
         self.sub_title = f"Transcript · {session.title}"
         self._model = session.transcribed_with or "?"
         view = self.query_one(TranscriptView)
-        view.show(segments, names, session.markers)
+        view.show(segments, names, session.markers, quoted)
         view.display = bool(segments)
         self.query_one("#empty").display = not segments
         self._show_info()
@@ -203,6 +218,52 @@ class TranscriptScreen(Screen[None]):
         """Start or end a range of segments (for giving them a speaker together)."""
         self.query_one(TranscriptView).toggle_range()
         self._show_info()
+
+    # -- quotes --------------------------------------------------------------------
+
+    def action_quote(self) -> None:
+        """Make a quote from the highlighted segment, or from the ``v`` range."""
+        segments = self.query_one(TranscriptView).selected
+        if not segments:
+            self.notify("There is no transcript to quote yet.", severity="warning")
+            return
+        self._open_quote([s.id for s in segments])
+
+    def action_quote_words(self) -> None:
+        """Pick words within the highlighted segment, then make a quote of them."""
+        view = self.query_one(TranscriptView)
+        segment = view.current
+        if segment is None:
+            self.notify("There is no transcript to quote yet.", severity="warning")
+            return
+        # The quote's own words (the corrected text, if edited), so the indexes match.
+        words = [w.text for w in segment_words(segment)]
+        if not words:
+            self.notify("This segment has no words to quote.", severity="warning")
+            return
+        self.app.push_screen(
+            WordRangeScreen(words, view.speaker(segment)),
+            callback=lambda chosen: self._open_quote([segment.id], chosen) if chosen else None,
+        )
+
+    def _open_quote(self, segment_ids: list[str],
+                    word_range: tuple[int, int] | None = None) -> None:
+        self.app.push_screen(
+            QuoteDialog(self.store, self.session_id, segment_ids, word_range),
+            callback=self._quote_made,
+        )
+
+    def _quote_made(self, quote: Quote | None) -> None:
+        if quote is None:
+            return
+        view = self.query_one(TranscriptView)
+        view.mark_quoted(quote.segment_ids)
+        if view.anchor is not None:
+            view.toggle_range()
+        self._show_info()
+        count = len(quote.words)
+        self.notify(f"Quote saved ({count} word{'s' if count != 1 else ''}); "
+                    "u on the session lists the quotes.", title="Quote")
 
     # -- search and bookmarks ------------------------------------------------------
 
@@ -336,7 +397,8 @@ class TranscriptScreen(Screen[None]):
 
     def on_screen_suspend(self) -> None:
         """Stop playing when another screen covers this one (dialogs excepted)."""
-        dialog = isinstance(self.app.screen, PickScreen | EditTextScreen)
+        dialog = isinstance(self.app.screen,
+                            PickScreen | EditTextScreen | WordRangeScreen | QuoteDialog)
         if self._player is not None and not dialog:
             self._player.stop()
 

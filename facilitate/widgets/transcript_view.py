@@ -1,5 +1,8 @@
 """The transcript for review: marks, time, speaker and text, with unsure words shown.
 
+The mark column shows a range selection (▌), a bookmark (★) and a segment
+that is part of a quote (❝).
+
 One DataTable row per segment. DataTable renders only the rows on screen, so a
 two-hour transcript (1,500 rows) opens and scrolls without lag; a row is
 redrawn alone (``update_cell``) when its text, speaker or playing word changes.
@@ -20,8 +23,9 @@ UNKNOWN_SPEAKER = "?"
 BOOKMARK = "★"
 IN_RANGE = "▌"
 EDITED = "✎"
+QUOTED = "❝"
 TIME_WIDTH = 7
-MARK_WIDTH = 2
+MARK_WIDTH = 3
 
 
 class TranscriptView(DataTable[str | Text]):
@@ -32,6 +36,8 @@ class TranscriptView(DataTable[str | Text]):
         self.segments: list[Segment] = []
         self.names: dict[str, str] = {}
         self.bookmarked: set[int] = set()
+        #: Ids of segments that are part of a quote.
+        self.quoted: set[str] = set()
         #: Where a range selection began (a row index), or None.
         self.anchor: int | None = None
         self.search: str = ""
@@ -48,10 +54,14 @@ class TranscriptView(DataTable[str | Text]):
     # -- content ----------------------------------------------------------------
 
     def show(self, segments: list[Segment], names: dict[str, str],
-             markers: list[Marker]) -> None:
-        """Replace the rows: ``names`` maps participant ids to pseudonyms."""
+             markers: list[Marker], quoted: set[str] | None = None) -> None:
+        """Replace the rows: ``names`` maps participant ids to pseudonyms.
+
+        ``quoted`` holds the ids of segments that are part of a quote.
+        """
         self.segments = list(segments)
         self.names = dict(names)
+        self.quoted = set(quoted or ())
         self.bookmarked = bookmarked_rows(self.segments, markers)
         self._rebuild()
 
@@ -62,6 +72,13 @@ class TranscriptView(DataTable[str | Text]):
                 self.segments[row] = segment
                 self._refresh_row(row)
                 return
+
+    def mark_quoted(self, segment_ids: list[str]) -> None:
+        """Show the quote mark on these segments."""
+        self.quoted |= set(segment_ids)
+        for row, segment in enumerate(self.segments):
+            if segment.id in segment_ids:
+                self._refresh_mark(row)
 
     def speaker(self, segment: Segment) -> str:
         """The pseudonym of who said ``segment``, or "?" when unknown."""
@@ -214,6 +231,8 @@ class TranscriptView(DataTable[str | Text]):
         mark = Text()
         mark.append(IN_RANGE if row in self._range() else " ", style="bold cyan")
         mark.append(BOOKMARK if row in self.bookmarked else " ", style="bold yellow")
+        quoted = 0 <= row < len(self.segments) and self.segments[row].id in self.quoted
+        mark.append(QUOTED if quoted else " ", style="bold magenta")
         return mark
 
     def _text(self, row: int, segment: Segment) -> Text:
