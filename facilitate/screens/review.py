@@ -8,6 +8,10 @@ in the session. Nothing of anyone else is on screen or reachable: no header,
 no footer, no command palette, and the app's own keys (quit, help) are locked
 out while this screen is active (``LOCKS_APP``; see ``FacilitateApp.check_action``).
 Leaving needs the facilitator's PIN, and wrong PINs are rate-limited.
+
+"Play it" (or space) plays the words on screen from the recording, with
+everything off the record silenced (:class:`~facilitate.screens.review_parts.Listening`);
+without sound the screen says so in one plain line and nothing else changes.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from facilitate.screens.dialogs import ChooseDialog
 from facilitate.screens.review_parts import (
     HIDDEN_MARK,
     LeavePinDialog,
+    Listening,
     SetPinDialog,
     WordPicker,
 )
@@ -62,6 +67,9 @@ CONTRIBUTION_WORDS = {
     ContributionState.APPROVED: "You said: yes, the transcript can keep what you said.",
     ContributionState.WITHDRAWN: "You said: don't use what I said in the transcript.",
 }
+
+PLAY_LABEL = "▶  Play it"
+STOP_LABEL = "■  Stop"
 
 #: Keys the app or Textual would use to go somewhere else; here they do nothing.
 LOCKED_KEYS = "q,ctrl+q,ctrl+c,ctrl+p,question_mark,ctrl+z,f1,ctrl+backslash"
@@ -150,6 +158,7 @@ class ReviewScreen(Screen[None]):
         Binding("d", "decide('withdraw')", "Don't use this", show=False),
         Binding("right,n", "move(1)", "Next", show=False),
         Binding("left,p", "move(-1)", "Back", show=False),
+        Binding("space", "play", "Play it", show=False),
         Binding("ctrl+l", "leave", "Facilitator: leave", show=False),
         # Escape only ever cancels choosing words: it never leaves review mode.
         Binding("escape", "escape", "Stop hiding words", show=False, priority=True),
@@ -175,6 +184,7 @@ class ReviewScreen(Screen[None]):
         self.index = 0
         self.hiding = False
         self.with_transcript = False
+        self.listening = Listening(store)
 
     def compose(self) -> ComposeResult:
         """One card: where we are, the words, what was decided, the choices."""
@@ -182,6 +192,9 @@ class ReviewScreen(Screen[None]):
             yield Static("", id="review-step")
             yield Static("", id="review-intro")
             yield Static("", id="review-words")
+            with Center(id="review-listen"):
+                yield Button(PLAY_LABEL, id="play", variant="primary")
+            yield Static("", id="review-sound")
             yield WordPicker(id="review-picker")
             yield Static("", id="review-state")
             with Center():
@@ -206,12 +219,19 @@ class ReviewScreen(Screen[None]):
         """Lock the palette, clear messages meant for the facilitator, show the first quote."""
         self.app.use_command_palette = False
         self.app.clear_notifications()
+        self.query_one("#review-sound").display = False
         self.load()
         self.show_page()
+        self.set_interval(0.2, self._show_playing)
 
     def on_unmount(self) -> None:
-        """Give the facilitator their palette back."""
+        """Stop any sound and give the facilitator their palette back."""
+        self.listening.stop()
         self.app.use_command_palette = self.app.ENABLE_COMMAND_PALETTE
+
+    def on_screen_suspend(self) -> None:
+        """Stop the sound when the facilitator's PIN prompt covers the review."""
+        self.listening.stop()
 
     # -- reading -----------------------------------------------------------------
 
@@ -267,9 +287,12 @@ class ReviewScreen(Screen[None]):
         """Draw the current page."""
         page = self.page
         self.hiding = False
+        self.listening.stop()
+        self._show_playing()
         words_shown = page.kind in ("quote", "segment")
         self._display(
             review_words=words_shown,
+            review_listen=words_shown,
             review_picker=False,
             review_choices=page.kind != "summary",
             review_hiding=False,
@@ -384,9 +407,10 @@ class ReviewScreen(Screen[None]):
         elif self.page.kind == "summary":
             keys = "← go back · ctrl+l facilitator"
         else:
-            keys = "y yes · h hide words · d don't use · ← → move · ctrl+l facilitator"
+            keys = ("space plays · y yes · h hide words · d don't use · ← → move · "
+                    "ctrl+l facilitator")
             if self.page.kind == "segment":
-                keys = "h hide words · ← → move · ctrl+l facilitator"
+                keys = "space plays · h hide words · ← → move · ctrl+l facilitator"
             elif self.page.kind == "contribution":
                 keys = "y yes · d don't use · ← → move · ctrl+l facilitator"
         self._set("review-keys", keys)
@@ -402,6 +426,8 @@ class ReviewScreen(Screen[None]):
             return kind in ("quote", "segment") and not self.hiding
         if action == "move":
             return not self.hiding
+        if action == "play":
+            return kind in ("quote", "segment") and not self.hiding
         return True
 
     def action_nothing(self) -> None:
@@ -437,6 +463,37 @@ class ReviewScreen(Screen[None]):
         self.load()
         self.show_page()
 
+    # -- listening ----------------------------------------------------------------------
+
+    def action_play(self) -> None:
+        """Play the words on screen from the recording, or stop them."""
+        if self.listening.playing:
+            self.listening.stop()
+            self._show_playing()
+            return
+        quote, segment = self.quote, self.segment
+        if quote is not None:
+            problem = self.listening.play(quote.session_id, quote.start, quote.end)
+        elif segment is not None and self.session_id is not None:
+            problem = self.listening.play(self.session_id, segment.start, segment.end)
+        else:
+            return
+        line = self.query_one("#review-sound", Static)
+        line.update(Text(problem or ""))
+        line.display = bool(problem)
+        self._show_playing()
+
+    def _show_playing(self) -> None:
+        """The button says Stop while the words play, Play it otherwise."""
+        button = self.query_one("#play", Button)
+        label = STOP_LABEL if self.listening.playing else PLAY_LABEL
+        if str(button.label) != label:
+            button.label = label
+
+    @on(Button.Pressed, "#play")
+    def _play(self) -> None:
+        self.action_play()
+
     def action_hide_words(self) -> None:
         """Show the words as tokens to hide or show."""
         quote, segment = self.quote, self.segment
@@ -447,11 +504,13 @@ class ReviewScreen(Screen[None]):
         else:
             return
         self.hiding = True
+        self.listening.stop()
         picker = self.query_one(WordPicker)
         picker.show(words, hidden)
         self._display(
             review_words=False,
             review_picker=True,
+            review_listen=False,
             review_choices=False,
             review_hiding=True,
             review_moves=False,

@@ -1,4 +1,4 @@
-"""Pieces of participant review mode: the set-PIN and leave-PIN dialogs, the word picker.
+"""Pieces of participant review mode: PIN dialogs, the word picker, listening to a quote.
 
 The leave-PIN dialog locks the app like the review screen does (``LOCKS_APP``),
 so nothing typed at it can reach anything but the review.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -21,9 +21,15 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from facilitate.screens.forms import FormScreen
+from models.attribution import off_record_spans
 from models.review import PinGuard, PinOutcome
+from sessions.errors import AudioError, FacilitateError, NotFound
+from sessions.planning import session_people
 from sessions.review import MIN_PIN, check_pin
 from sessions.store import ConsultationStore
+
+if TYPE_CHECKING:
+    from sessions.playback import Player
 
 # -- before handing over: the PIN ------------------------------------------------------
 
@@ -142,6 +148,58 @@ class WordPicker(Widget, can_focus=True):
     def cursor_word(self) -> str:
         """The word under the cursor, as said (even when hidden)."""
         return self.words[self.cursor] if self.words else ""
+
+
+# -- listening ---------------------------------------------------------------------------
+
+#: What a participant reads when this laptop has no sound (no output, no PortAudio).
+NO_SOUND = "Sound can't be played on this laptop."
+#: ... when there is no recording (or it cannot be read).
+NO_RECORDING = "The recording of this can't be played."
+
+
+class Listening:
+    """Plays a participant's own words from the session's recording.
+
+    Everything off the record (strikes, and speech marked as anyone's who did
+    not consent) is silenced, so nobody else's unconsented speech is ever heard.
+    Problems come back as one plain line for the participant, never a technical one.
+    """
+
+    def __init__(self, store: ConsultationStore) -> None:
+        self.store = store
+        self._player: Player | None = None
+
+    @property
+    def playing(self) -> bool:
+        """True while sound is coming out."""
+        return self._player is not None and self._player.playing
+
+    def play(self, session_id: str, start_s: float, end_s: float) -> str | None:
+        """Play ``start_s``..``end_s`` of the session; None, or one line saying why not."""
+        try:
+            session = self.store.session(session_id)
+            path = self.store.audio_path(session)
+            if path is None:
+                return NO_RECORDING
+            duration = session.recording.duration_s if session.recording else end_s
+            spans = off_record_spans(session.markers, session_people(self.store, session),
+                                     session.id, duration)
+            if self._player is None:
+                from sessions.playback import Player  # numpy and soundfile load here
+
+                self._player = Player()
+            self._player.play(path, start_s, end_s, silence=spans)
+        except (AudioError, NotFound):
+            return NO_RECORDING
+        except FacilitateError:  # no PortAudio, no output device, a device that fails
+            return NO_SOUND
+        return None
+
+    def stop(self) -> None:
+        """Stop playing (nothing happens when nothing plays)."""
+        if self._player is not None:
+            self._player.stop()
 
 
 # -- leaving: the facilitator's PIN -----------------------------------------------------
