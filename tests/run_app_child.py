@@ -18,12 +18,12 @@ import pytest
 from conftest import DEMO, require_model
 from quote_fixtures import open_screen
 from test_app import notifications, planned_session, settle, until
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable, Label, OptionList, Static
 from virtual_mic import VirtualMic, load_speech
 
 from facilitate.app import FacilitateApp
 from facilitate.screens.run import RunScreen
-from facilitate.screens.run_dialogs import ConfirmScreen
+from facilitate.screens.run_dialogs import ConfirmScreen, MicrophoneScreen
 from facilitate.screens.session import SessionScreen
 from models import MarkerKind, RecordingConsent, SessionStatus
 from sessions.services import Services
@@ -130,6 +130,70 @@ async def test_record_through_the_run_screen(tmp_path: Path) -> None:
     assert not any(severity == "error" for severity, _ in notifications(app))
 
 
+async def test_choose_the_microphone_then_record(tmp_path: Path) -> None:
+    """d lists the inputs (in a worker); the default is marked; the choice records."""
+    mic = VirtualMic(tmp_path / "mic", load_speech(DEMO / "consultation_demo.flac"), speed=4.0)
+    mic.install_env()
+    services = Services.from_root(None)
+    session_id = planned_session(services)
+    consent_all(services, session_id)
+    app = FacilitateApp(services, open_session=session_id)
+    with mic:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = await open_screen(pilot, "r", RunScreen)
+            await until(lambda: screen.checked)
+            assert screen.input_problem is None
+            assert "the default" in str(screen.query_one("#microphone", Label).content)
+            await pilot.press("d")
+            await until(lambda: isinstance(app.screen, MicrophoneScreen), timeout=20)
+            dialog = app.screen
+            assert isinstance(dialog, MicrophoneScreen)
+            names = [d.name for d in dialog.devices]
+            assert "virtualmic" in names and "default" in names
+            options = dialog.query_one(OptionList)
+            prompts = [str(options.get_option_at_index(i).prompt)
+                       for i in range(options.option_count)]
+            default = next(d for d in dialog.devices if d.is_default)
+            marked = [p for p in prompts if "(default)" in p]
+            assert marked == [f"{default.name}  (default)  ✓ in use"]
+            # The highlight starts on the one in use: enter keeps the default.
+            assert options.highlighted == dialog.devices.index(default)
+            if SHOTS:
+                app.save_screenshot(str(Path(SHOTS) / "run-microphones.svg"))
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen is screen
+            assert screen.device == default
+            assert default.name in str(screen.query_one("#microphone", Label).content)
+
+            await pilot.press("r")
+            await pilot.pause()
+            run = screen.run
+            assert run is not None and run.is_recording
+            assert run.recorder.device == default.index
+            mic.go()
+            await until(lambda: run.elapsed_s >= 2.0)
+            # While recording the microphone stays: one line says so, no list opens.
+            await pilot.press("d")
+            await pilot.pause()
+            assert app.screen is screen
+            assert ("warning", "The microphone can't be changed once recording has started."
+                    ) in notifications(app)
+            await pilot.press("t")
+            await pilot.pause()
+            await pilot.press("y")
+            await until(lambda: isinstance(app.screen, ConfirmScreen))  # "transcribe now?"
+            await pilot.press("n")
+            await pilot.pause()
+            assert run.stopped and app.screen is screen
+
+    store, session = services.workspace.find_session(session_id)
+    assert session.recording is not None and session.recording.duration_s >= 2.0
+    assert store.audio_path(session).exists()
+    assert not any(severity == "error" for severity, _ in notifications(app))
+
+
 async def test_live_transcript_on_the_run_screen(tmp_path: Path) -> None:
     """Live segments show while recording; stop lands on the session with the transcript."""
     require_model()
@@ -201,6 +265,11 @@ async def test_run_screen_explains_and_import_still_works(data_dir: Path) -> Non
         await pilot.pause()
         assert screen.run is None
         assert ("error", expected) in notifications(app)
+        # d (choose the microphone) says the same line and opens nothing.
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.screen is screen
+        assert notifications(app).count(("error", expected)) == 2
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SessionScreen)

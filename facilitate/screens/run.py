@@ -3,7 +3,8 @@
 The recorder's own threads capture and write the audio; this screen only reads
 its properties a few times a second and calls quick methods on key presses.
 Saving the FLAC at the end runs in a worker. Checking the microphone runs in a
-worker too, since loading PortAudio and listing devices can take a moment.
+worker too, since loading PortAudio and listing devices can take a moment; so
+does listing the microphones to choose from (``d``) before recording starts.
 
 Live transcription (on unless ``live=False`` or ``FACILITATE_LIVE=0``): the run
 service transcribes while recording; each new piece reaches this screen as a
@@ -30,12 +31,12 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from facilitate.screens.run_dialogs import ConfirmScreen, StrikeSpanScreen
+from facilitate.screens.run_dialogs import ConfirmScreen, MicrophoneScreen, StrikeSpanScreen
 from facilitate.widgets.level_meter import LevelMeter
 from models import MarkerKind, Participant, PlanStep, RecordingConsent, format_clock
 from sessions.consent import consent_rows
-from sessions.errors import FacilitateError
-from sessions.recorder import format_duration
+from sessions.errors import DeviceError, FacilitateError
+from sessions.recorder import NO_INPUT, InputDevice, format_duration
 from sessions.run import LIVE_HOLD_S, RunningSession, hours_left, start_recording
 from sessions.services import Services
 from sessions.store import ConsultationStore
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from sessions.transcriber import Progress
 
 CHECK = "run-check"
+DEVICES = "run-devices"
 SAVE = "run-save"
 #: Seconds a plain ``s`` takes off the record: what the live model is kept behind by.
 STRIKE_S = LIVE_HOLD_S
@@ -102,6 +104,7 @@ class RunScreen(Screen[str | None]):
         Binding("s", "strike", "Strike 30 s"),
         Binding("S", "strike_span", "Strike…", key_display="S"),
         Binding("n", "next_step", "Next step"),
+        Binding("d", "microphone", "Microphone"),
         Binding("t", "stop", "Stop"),
         Binding("escape", "back", "Back"),
     ]
@@ -123,6 +126,8 @@ class RunScreen(Screen[str | None]):
         self.step_started = time.monotonic()
         #: One line when recording cannot work here; None once the check passed.
         self.input_problem: str | None = None
+        #: The microphone chosen with ``d``; None records from the system's default.
+        self.device: InputDevice | None = None
         self.checked = False
         self.saving = False
         self._error_shown = False
@@ -140,6 +145,7 @@ class RunScreen(Screen[str | None]):
                 yield LevelMeter(id="level")
                 yield Label("", id="disk")
                 yield Label("", id="speaking")
+                yield Label("", id="microphone")
         yield Label("", id="problem")
         with Horizontal(id="middle"):
             with Vertical(id="step-pane"):
@@ -171,6 +177,7 @@ class RunScreen(Screen[str | None]):
         self.query_one("#live-pane").border_title = "Live transcript"
         self.query_one("#finishing").display = False
         self.show_live_transcript()
+        self.show_microphone()
         self.check_microphone()
         self.show_step()
         self.show_people()
@@ -342,6 +349,13 @@ class RunScreen(Screen[str | None]):
             lines.append(f"{at}  {what}")
         self.query_one("#marks", Static).update(Text("\n".join(lines), style="dim"))
 
+    def show_microphone(self) -> None:
+        """Which microphone records: the one chosen, or the system's default."""
+        name = self.device.name if self.device is not None else "the default"
+        hint = "  (d changes)" if self.run is None else ""
+        self.query_one("#microphone", Label).update(
+            Text.assemble(("Mic ", "dim"), name, (hint, "dim")))
+
     # -- microphone check ------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group=CHECK, exit_on_error=False)
@@ -350,6 +364,13 @@ class RunScreen(Screen[str | None]):
         from sessions.recorder import check_input
 
         return check_input()
+
+    @work(thread=True, exclusive=True, group=DEVICES, exit_on_error=False)
+    def list_microphones(self) -> list[InputDevice]:
+        """The inputs PortAudio can see (raises DeviceError without PortAudio)."""
+        from sessions.recorder import input_devices
+
+        return input_devices()
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -365,6 +386,8 @@ class RunScreen(Screen[str | None]):
             line = self.query_one("#problem", Label)
             line.update(f"Cannot record here: {problem}" if problem else "")
             line.display = bool(problem)
+        elif worker.group == DEVICES:
+            self._microphones_listed(event.state, worker)
         elif worker.group == SAVE:
             self.saving = False
             self.refresh_bindings()
@@ -389,6 +412,28 @@ class RunScreen(Screen[str | None]):
             else:
                 self.notify(f"Something went wrong: {worker.error!r}", severity="error")
         self.show_live()
+
+    def _microphones_listed(self, state: WorkerState, worker: Worker[object]) -> None:
+        devices = worker.result if state is WorkerState.SUCCESS else None
+        if isinstance(devices, list) and devices:
+            chosen = self.device.index if self.device is not None else None
+            self.app.push_screen(MicrophoneScreen(devices, chosen),
+                                 callback=self._microphone_chosen)
+            return
+        if isinstance(devices, list):
+            problem = NO_INPUT
+        elif isinstance(worker.error, DeviceError):
+            problem = str(worker.error)
+        else:
+            problem = f"The sound system cannot list inputs: {worker.error}"
+        self.notify(problem, title="Cannot record", severity="error")
+
+    def _microphone_chosen(self, device: InputDevice | None) -> None:
+        if device is None or self.run is not None:
+            return
+        self.device = device
+        self.show_microphone()
+        self.notify(f"Recording from {device.name}.", title="Microphone", timeout=3)
 
     def _transcribe_now(self, yes: bool | None) -> None:
         if yes:
@@ -442,7 +487,9 @@ class RunScreen(Screen[str | None]):
                             severity="warning", timeout=15)
         try:
             self.run = start_recording(
-                self.store, self.session_id, step_index=self.step_index,
+                self.store, self.session_id,
+                device=self.device.index if self.device is not None else None,
+                step_index=self.step_index,
                 transcriber=transcriber,
                 on_live_update=lambda update: self.post_message(
                     self.LiveUpdated(update.done_s)),
@@ -453,7 +500,19 @@ class RunScreen(Screen[str | None]):
         self.refresh_bindings()
         self.show_live()
         self.show_marks()
+        self.show_microphone()
         self.show_live_transcript()
+
+    def action_microphone(self) -> None:
+        """Choose the microphone (listed in a worker); only before recording starts."""
+        if self.run is not None:
+            self.notify("The microphone can't be changed once recording has started.",
+                        severity="warning")
+            return
+        if self.input_problem:
+            self.notify(self.input_problem, title="Cannot record", severity="error")
+            return
+        self.list_microphones()
 
     def action_moment(self) -> None:
         """Mark this moment to come back to."""

@@ -1,15 +1,18 @@
-"""Small dialogs of the run screen: yes/no questions and "strike how much?"."""
+"""Small dialogs of the run screen: yes/no questions, "strike how much?", which microphone."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from facilitate.screens.forms import FormScreen
+from sessions.recorder import InputDevice
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -82,3 +85,50 @@ class StrikeSpanScreen(FormScreen[float]):
             self.show_error("seconds", "Type a number of seconds above zero.")
             return None
         return min(seconds, self.elapsed_s) if self.elapsed_s > 0 else seconds
+
+
+class MicrophoneScreen(ModalScreen[InputDevice | None]):
+    """Choose the microphone to record from; enter picks, escape keeps the one chosen."""
+
+    CSS_PATH = "run.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, devices: list[InputDevice], chosen: int | None) -> None:
+        """``devices`` as PortAudio lists them; ``chosen`` is the index in use (None: default)."""
+        super().__init__()
+        self.devices = devices
+        self.chosen = chosen
+
+    def compose(self) -> ComposeResult:
+        """A title, the inputs (the default marked), and the keys."""
+        with Vertical(classes="dialog"):
+            yield Label("Which microphone?", classes="question")
+            options = []
+            for device in self.devices:
+                prompt = Text(device.name, style="bold")
+                if device.is_default:
+                    prompt.append("  (default)", style="dim")
+                in_use = device.index == self.chosen or (
+                    self.chosen is None and device.is_default)
+                if in_use:
+                    prompt.append("  ✓ in use", style="green")
+                options.append(Option(prompt, id=str(device.index)))
+            yield OptionList(*options, id="devices")
+            yield Label("↑ ↓ choose · enter records from it · escape keeps the one in use",
+                        classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        """Start on the microphone in use."""
+        devices = self.query_one(OptionList)
+        for row, device in enumerate(self.devices):
+            if device.index == self.chosen or (self.chosen is None and device.is_default):
+                devices.highlighted = row
+        devices.focus()
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.devices[event.option_index])
+
+    def action_cancel(self) -> None:
+        """Close, keeping the microphone in use."""
+        self.dismiss(None)
