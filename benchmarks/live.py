@@ -3,8 +3,8 @@
 The demo consultation, repeated to ``--minutes``, is recorded through real
 PortAudio (the virtual microphone, tests/virtual_mic.py, at ``--speed`` times
 real time) by the run service in a subprocess (tests/run_live_child.py), with
-live transcription on (one-thread, low-priority model; all cores for the tail,
-the newest 30 s always held back for strikes). Prints the time from the stop
+live transcription on (one-thread, low-priority model; two one-thread models
+share the tail at stop; the newest 30 s always held back for strikes). Prints the time from the stop
 call to the saved, attributed transcript (goal < 3 s), the live real-time
 factor (model seconds over audio seconds), and the recorder's input
 overflows and dropped blocks (goal 0 on 2 cores). Then opens a 1,500-segment

@@ -121,7 +121,7 @@ class RunningSession:
         self.recording: Recording | None = None
         #: Transcribing while recording, or None (off, or turned off by a failure).
         self.live: LiveTranscriber | None = None
-        #: The app's shared transcriber: the live model's tail, and the fallback.
+        #: The app's shared transcriber: the fallback when live transcription fails.
         self.transcriber: Transcriber | None = None
         #: One line when live transcription could not start or stopped working.
         self.live_problem: str | None = None
@@ -320,10 +320,11 @@ class RunningSession:
 
     def start_live(self, transcriber: Transcriber,
                    on_update: Callable[[LiveUpdate], None] | None = None) -> None:
-        """Transcribe while recording with ``transcriber``'s model (its own one-thread copy).
+        """Transcribe while recording with ``transcriber``'s model (its own one-thread copies).
 
-        ``transcriber`` itself (the app's shared, all-cores one) transcribes the
-        held-back tail at stop, and the whole file if live transcription fails.
+        The live transcriber's two one-thread models share the held-back tail at
+        stop; ``transcriber`` itself (the app's shared one) transcribes the whole
+        file if live transcription fails.
         Never raises: a problem turns live transcription off with one line.
         """
         from sessions.live import LiveTranscriber
@@ -331,8 +332,7 @@ class RunningSession:
         self.transcriber = transcriber
         try:
             live = LiveTranscriber.for_model(
-                transcriber.model, tail_transcriber=transcriber, hold_s=LIVE_HOLD_S,
-                on_update=on_update,
+                transcriber.model, hold_s=LIVE_HOLD_S, on_update=on_update,
             )
             self.live = live
             self._sync_live(self.store.session(self.session_id).markers)
@@ -340,9 +340,6 @@ class RunningSession:
         except Exception as error:  # recording must go on whatever happens here
             self._turn_off_live(error)
             return
-        # The tail model loads now, in the background, so stop does not wait for it.
-        threading.Thread(target=_load_quietly, args=(transcriber,), name="tail-model-load",
-                         daemon=True).start()
 
     @property
     def live_on(self) -> bool:
@@ -426,12 +423,6 @@ class RunningSession:
             on_stage("Live transcription stopped early; transcribing the whole recording…")
         return transcribe_session(self.store, self.session_id, self.transcriber,
                                   on_progress=on_progress, cancelled=cancelled)
-
-
-def _load_quietly(transcriber: Transcriber) -> None:
-    """Load a model ahead of need; a failure shows up later, where it is used."""
-    with contextlib.suppress(Exception):
-        transcriber.load()
 
 
 def start_recording(

@@ -7,15 +7,17 @@ marks to make at given recording times, when to stop); events go to stdout as
 JSON lines.
 
 Every array any Whisper model is given in this process is logged (a class-level
-wrap of ``Transcriber.load``), so the test can check, sample by sample, that the
-model never heard a struck span un-silenced. Pieces reach the models one after
-another from the start of the recording, so their offsets are their running sum.
+wrap of ``Transcriber.load``) with where it starts in the recording (a wrap of
+``LiveTranscriber._heard``, which gives each piece to a model: tail pieces overlap
+and run side by side), so the test can check, sample by sample, that the model
+never heard a struck span un-silenced.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -28,14 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recorder_child import say  # noqa: E402
 
 from sessions.errors import FacilitateError  # noqa: E402
-from sessions.live import LiveUpdate  # noqa: E402
+from sessions.live import LiveTranscriber, LiveUpdate  # noqa: E402
 from sessions.run import start_recording  # noqa: E402
 from sessions.services import Services  # noqa: E402
 from sessions.transcriber import Transcriber  # noqa: E402
 
 RATE = 16000
-#: Every array given to a Whisper model, in order.
-HEARD: list[np.ndarray] = []
+#: Every array given to a Whisper model, with its start in the recording (samples).
+HEARD: list[tuple[int, np.ndarray]] = []
+_piece = threading.local()
 
 
 class _Listening:
@@ -45,7 +48,7 @@ class _Listening:
         self.whisper = whisper
 
     def transcribe(self, audio: Any, **options: Any) -> Any:
-        HEARD.append(np.array(audio, dtype=np.float32, copy=True))
+        HEARD.append((getattr(_piece, "start", 0), np.array(audio, dtype=np.float32, copy=True)))
         return self.whisper.transcribe(audio, **options)
 
     def __getattr__(self, name: str) -> Any:
@@ -61,16 +64,28 @@ def _listening_load(self: Transcriber) -> Any:
 
 Transcriber.load = _listening_load  # type: ignore[method-assign]
 
+_heard = LiveTranscriber._heard
+
+
+def _heard_at(self: LiveTranscriber, start: int, *args: Any) -> Any:
+    _piece.start = start
+    try:
+        return _heard(self, start, *args)
+    finally:
+        _piece.start = 0
+
+
+LiveTranscriber._heard = _heard_at  # type: ignore[method-assign]
+
 
 def loudest_heard(span: tuple[float, float]) -> float:
     """The loudest sample any model heard inside ``span`` (recording seconds)."""
-    loudest, offset = 0.0, 0
+    loudest = 0.0
     first, last = round(span[0] * RATE), round(span[1] * RATE)
-    for piece in HEARD:
+    for offset, piece in HEARD:
         lo, hi = max(first - offset, 0), min(last - offset, len(piece))
         if lo < hi:
             loudest = max(loudest, float(np.abs(piece[lo:hi]).max()))
-        offset += len(piece)
     return loudest
 
 
@@ -135,7 +150,7 @@ def main() -> int:
         segments=None if segments is None else len(segments),
         pieces=live.pieces if live is not None else 0,
         busy_s=live.busy_s if live is not None else 0.0,
-        heard_s=sum(len(piece) for piece in HEARD) / RATE,
+        heard_s=max((start + len(piece) for start, piece in HEARD), default=0) / RATE,
         loudest_heard=[loudest_heard((float(a), float(b))) for a, b in plan.get("probe", [])],
         emitted=emitted, overflows=overflows, max_lag_ms=max_lag_ms,
     )

@@ -117,8 +117,7 @@ def test_live_through_the_virtual_microphone(tmp_path: Path, speech: np.ndarray,
     folder = tmp_path / "audio"
     folder.mkdir()
     services = Services.from_root(None)
-    live = LiveTranscriber.for_model(services.transcriber().model,
-                                     tail_transcriber=services.transcriber())
+    live = LiveTranscriber.for_model(services.transcriber().model)
     live.transcriber.load()
     with VirtualMic(tmp_path / "mic", speech, speed=4.0) as mic:
         plan = {"folder": str(folder), "name": "live", "until": len(speech) / RATE + 0.3}
