@@ -84,18 +84,23 @@ def speaker_actions(people: dict[str, str]) -> list[list[object]]:
 
 
 def record(tmp_path: Path, services: Services, session_id: str,
-           actions: list[list[object]], until: float) -> list[dict[str, object]]:
-    """Record ``session_id`` in a child process from the virtual microphone; its events."""
+           actions: list[list[object]], until: float, *, child: Path = CHILD,
+           speed: float = 10.0, **extra: object) -> list[dict[str, object]]:
+    """Record ``session_id`` in a child process from the virtual microphone; its events.
+
+    ``child`` is the script that runs the session (``extra`` goes into its plan);
+    ``speed`` is how many times real time the microphone is fed.
+    """
     require_portaudio()
     if not sys.platform.startswith("linux"):
         skip_or_fail("the virtual microphone needs ALSA, which only Linux has")
     speech = load_speech(DEMO / "consultation_demo.flac")
     plan = {"home": str(services.workspace.root), "session_id": session_id,
-            "actions": actions, "until": until}
+            "actions": actions, "until": until, **extra}
     events: list[dict[str, object]] = []
-    with VirtualMic(tmp_path / "mic", speech, speed=10.0) as mic:
+    with VirtualMic(tmp_path / "mic", speech, speed=speed) as mic:
         proc = subprocess.Popen(
-            [sys.executable, str(CHILD), json.dumps(plan)], env=mic.env, cwd=ROOT,
+            [sys.executable, str(child), json.dumps(plan)], env=mic.env, cwd=ROOT,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         assert proc.stdout is not None

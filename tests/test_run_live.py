@@ -10,15 +10,10 @@ benchmarks/live.py.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from conftest import DEMO, require_model, require_portaudio, skip_or_fail
-from test_run import demo_session, speaker_actions, word_error_rate, words_of
-from virtual_mic import VirtualMic, load_speech
+from conftest import DEMO, require_model
+from test_run import demo_session, record, speaker_actions, word_error_rate, words_of
 
 from models import SessionStatus
 from models.attribution import off_record_spans
@@ -27,7 +22,6 @@ from sessions.planning import session_people
 from sessions.run import LIVE_HOLD_S
 from sessions.services import Services
 
-ROOT = Path(__file__).resolve().parent.parent
 CHILD = Path(__file__).resolve().parent / "run_live_child.py"
 #: Loose bound on stop-to-transcript in a test run (shared CI machines, 4x real time).
 STOP_TO_TRANSCRIPT_BOUND_S = 10.0
@@ -38,31 +32,8 @@ def record_live(tmp_path: Path, services: Services, session_id: str, *, speed: f
                 probe: list[tuple[float, float]] = ()) -> list[dict[str, object]]:
     """Record ``session_id`` with live transcription in a child process; its events."""
     require_model()
-    require_portaudio()
-    if not sys.platform.startswith("linux"):
-        skip_or_fail("the virtual microphone needs ALSA, which only Linux has")
-    speech = load_speech(DEMO / "consultation_demo.flac")
-    plan = {"home": str(services.workspace.root), "session_id": session_id,
-            "actions": actions, "until": until, "probe": list(probe)}
-    events: list[dict[str, object]] = []
-    with VirtualMic(tmp_path / "mic", speech, speed=speed) as mic:
-        proc = subprocess.Popen(
-            [sys.executable, str(CHILD), json.dumps(plan)], env=mic.env, cwd=ROOT,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 120
-        for line in proc.stdout:
-            event = json.loads(line)
-            events.append(event)
-            if event["event"] == "started":
-                mic.go()
-            assert time.monotonic() < deadline, events[-3:]
-        proc.wait(timeout=30)
-        stderr = proc.stderr.read() if proc.stderr else ""
-    assert proc.returncode == 0, stderr[-2000:]
-    assert events and events[-1]["event"] == "stopped", (events[-3:], stderr[-2000:])
-    return events
+    return record(tmp_path, services, session_id, actions, until, child=CHILD, speed=speed,
+                  probe=list(probe))
 
 
 def test_the_transcript_is_ready_moments_after_stop(tmp_path: Path) -> None:
