@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import stat
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import skip_or_fail
 from export_helpers import codebook_schema, project_schema, read_back
 from lxml import etree
 
@@ -244,13 +246,19 @@ def test_cli_exports_and_refuses_to_overwrite(
 def test_report_docx_opens_in_libreoffice(store: ConsultationStore, tmp_path: Path) -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+        skip_or_fail("LibreOffice (soffice) is not installed")
     export_all(store, tmp_path / "out", ["report-docx"])
-    subprocess.run(
-        [soffice, "--headless", "--convert-to", "txt:Text", "--outdir", str(tmp_path / "lo"),
-         str(tmp_path / "out" / "report.docx")],
-        check=True, capture_output=True, timeout=120,
-    )
+    report = str(tmp_path / "out" / "report.docx")
+    # One LibreOffice profile for both conversions, private to this test.
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
+    for target in ("pdf", "txt:Text"):
+        subprocess.run(
+            [soffice, profile, "--headless", "--convert-to", target,
+             "--outdir", str(tmp_path / "lo"), report],
+            check=True, capture_output=True, timeout=180,
+        )
+    pdf = (tmp_path / "lo" / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and re.search(rb"/Type\s*/Page\b", pdf)
     text = (tmp_path / "lo" / "report.txt").read_text(encoding="utf-8-sig")
     assert "Somewhere to go" in text and "It is somewhere safe to go at [name]" in text
 
