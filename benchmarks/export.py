@@ -32,6 +32,7 @@ from models import (  # noqa: E402
     new_quote,
 )
 from models.participant import ConsentRecord  # noqa: E402
+from models.wording import plural  # noqa: E402
 from sessions.export import (  # noqa: E402
     FORMATS,
     build_content,
@@ -144,7 +145,7 @@ def main() -> int:
             files = write_content(content, root / "out" / fmt, [fmt])
             elapsed = time.perf_counter() - started
             total += elapsed
-            print(f"{fmt:>16}: {elapsed:6.3f} s  ({len(files)} files)")
+            print(f"{fmt:>16}: {elapsed:6.3f} s  ({plural(len(files), 'file')})")
         started = time.perf_counter()
         export_source(source, root / "out" / "all")
         together = time.perf_counter() - started + load_s
