@@ -48,7 +48,7 @@ from sessions.atomic import atomic_write_bytes
 from sessions.audio import silence_spans
 from sessions.clock import now_iso
 from sessions.consent import consent_problem
-from sessions.errors import AudioError, FacilitateError
+from sessions.errors import AudioError, FacilitateError, one_line
 from sessions.planning import session_people
 from sessions.recorder import (
     SAMPLE_BYTES,
@@ -375,10 +375,8 @@ class RunningSession:
         self._live_failed = True
         if self.live is not None:
             self.live.cancel()  # also stops its reader, so no audio piles up in memory
-        lines = str(error).strip().splitlines()
-        reason = lines[0] if lines else type(error).__name__
         self.live_problem = (
-            f"Live transcription is off ({reason}); recording carries on, and the "
+            f"Live transcription is off ({one_line(error)}); recording carries on, and the "
             "recording is transcribed when it stops."
         )
 

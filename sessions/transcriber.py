@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from models.attribution import drop_off_record, merge_spans
 from models.transcript import Segment, Word
 from sessions.audio import load_audio, silence_spans
-from sessions.errors import AudioError, Cancelled, ModelError
+from sessions.errors import AudioError, Cancelled, ModelError, one_line
 from sessions.whisper_models import ModelInfo, import_faster_whisper
 
 if TYPE_CHECKING:
@@ -97,10 +97,9 @@ class Transcriber:
                 local_files_only=True,
             )
         except Exception as error:
-            lines = str(error).strip().splitlines()
-            reason = lines[0] if lines else type(error).__name__
             raise ModelError(
-                f"Cannot load the Whisper model {self.model.name} from {path}: {reason}"
+                f"Cannot load the Whisper model {self.model.name} from {path}: "
+                f"{one_line(error)}"
             ) from None
 
     def transcribe(
