@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from models.transcript import format_clock
 from sessions.atomic import fsync_dir
 from sessions.errors import AudioError, one_line
 from sessions.locations import PRIVATE_FILE
@@ -58,12 +59,8 @@ class RecoveredRecording:
         )
 
 
-def format_duration(seconds: float) -> str:
-    """``12:34`` or ``1:02:03``: how facilitators read a recording's length."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+#: ``12:34`` or ``1:02:03``: how facilitators read a recording's length (one clock format).
+format_duration = format_clock
 
 
 def partial_path(folder: Path, name: str) -> Path:
