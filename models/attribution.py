@@ -12,7 +12,7 @@ from dataclasses import replace
 from models.ids import new_id
 from models.participant import Participant
 from models.session import Marker, MarkerKind
-from models.transcript import Segment, Word
+from models.transcript import Segment, Word, join_words
 
 #: A speaker mark inside a segment splits it only if both parts last this long;
 #: shorter slivers are more likely a late key press than a real change of voice.
@@ -56,8 +56,7 @@ def _split_at_marks(segment: Segment, marks: list[Marker]) -> list[Segment]:
 
 
 def _segment_of(words: list[Word], parent: Segment) -> Segment:
-    # Whisper words carry their own leading space; words from elsewhere may not.
-    text = "".join(w.text if w.text[:1].isspace() else f" {w.text}" for w in words).strip()
+    text = join_words(words)
     return replace(
         parent,
         id=new_id("g"),

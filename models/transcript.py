@@ -46,6 +46,11 @@ class Segment:
         return (self.start + self.end) / 2
 
 
+def join_words(words: list[Word]) -> str:
+    """The text of ``words``: Whisper words carry their own leading space; others get one."""
+    return "".join(w.text if w.text[:1].isspace() else f" {w.text}" for w in words).strip()
+
+
 def format_clock(seconds: float) -> str:
     """Return ``seconds`` as ``h:mm:ss`` (or ``m:ss`` under an hour)."""
     total = max(0, int(seconds))

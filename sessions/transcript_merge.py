@@ -28,6 +28,7 @@ from models.export_rules import Moments
 from models.ids import new_id
 from models.quote import segment_words
 from models.review import review_contribution
+from models.transcript import join_words
 from sessions.clock import now_iso
 from sessions.store import ConsultationStore
 
@@ -130,10 +131,6 @@ def _norm(token: str) -> str:
     return re.sub(r"[^\w']", "", token.lower())
 
 
-def _text_of(words: list[Word]) -> str:
-    return "".join(w.text if w.text[:1].isspace() else f" {w.text}" for w in words).strip()
-
-
 def _old_at(old: list[Segment], t: float) -> Segment | None:
     """The old segment holding time ``t``, or the nearest one within NEAREST_S."""
     best: Segment | None = None
@@ -170,7 +167,7 @@ def _split_by_speaker(segment: Segment, old: list[Segment]) -> list[Segment]:
         return [replace(segment, speaker_id=runs[0][0])]
     parts = []
     for speaker, words in runs:
-        text = _text_of(words)
+        text = join_words(words)
         parts.append(replace(
             segment, id=new_id("g"), start=words[0].start, end=words[-1].end,
             words=words, text=text, original_text=text, speaker_id=speaker, redactions=[],
