@@ -9,6 +9,7 @@ libsndfile cannot. Both load lazily so that importing this module stays cheap.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,6 +197,26 @@ def write_flac(path: Path, samples: np.ndarray, sample_rate: int) -> None:
     atomic_write_bytes(Path(path), buffer.getvalue())
 
 
+def frame_range(span: tuple[float, float], rate: int) -> tuple[int, int]:
+    """The samples a span covers, rounded outwards so no partial sample of it survives."""
+    return max(0, math.floor(span[0] * rate)), max(0, math.ceil(span[1] * rate))
+
+
+def silence_in_place(
+    samples: np.ndarray, spans: Iterable[tuple[float, float]], rate: int, offset: int = 0
+) -> None:
+    """Zero, in place, the parts of ``samples`` (its first sample is frame ``offset``) in ``spans``.
+
+    The one way off-record audio is silenced: in the saved file, in the partial
+    file as it is written, and before the model hears it.
+    """
+    for span in spans:
+        first, last = frame_range(span, rate)
+        lo, hi = max(first - offset, 0), min(last - offset, len(samples))
+        if lo < hi:
+            samples[lo:hi] = 0
+
+
 def silence_spans(
     samples: np.ndarray, sample_rate: int, spans: Iterable[tuple[float, float]]
 ) -> np.ndarray:
@@ -203,11 +224,5 @@ def silence_spans(
     import numpy as np
 
     out = np.array(samples, copy=True)
-    total = out.shape[0]
-    for start_s, end_s in spans:
-        # Round outwards so no partial sample of struck speech survives.
-        first = max(0, int(np.floor(start_s * sample_rate)))
-        last = min(total, int(np.ceil(end_s * sample_rate)))
-        if last > first:
-            out[first:last] = 0
+    silence_in_place(out, spans, sample_rate)
     return out

@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from sessions.atomic import atomic_write_json, fsync_dir
+from sessions.audio import frame_range, silence_in_place
 from sessions.clock import now_iso
 from sessions.errors import AudioError, DeviceError, one_line
 from sessions.locations import PRIVATE_FILE, ensure_private_dir
@@ -54,12 +55,10 @@ from sessions.recovery import (
     SAMPLE_RATE,
     RecoveredRecording,
     format_duration,
-    frame_range,
     partial_path,
     pcm_to_flac,
     recover,
     sidecar_path,
-    silence_spans,
 )
 
 # Other modules import the recording format and recovery from here too.
@@ -554,7 +553,7 @@ class Recorder:
             return
         with self._meta_lock:
             spans = list(self._struck)
-        silence_spans(samples, self._written_frames, spans, self.sample_rate)
+        silence_in_place(samples, spans, self.sample_rate, offset=self._written_frames)
         self._level = float(np.sqrt(np.mean(np.square(samples / 32768.0))))
         data = memoryview(samples.tobytes())
         offset = self._written_frames * SAMPLE_BYTES

@@ -15,7 +15,6 @@ import contextlib
 import errno
 import fcntl
 import json
-import math
 import os
 import shutil
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ import numpy as np
 
 from models.transcript import format_clock
 from sessions.atomic import fsync_dir
+from sessions.audio import silence_in_place
 from sessions.errors import AudioError, one_line
 from sessions.locations import PRIVATE_FILE
 
@@ -83,21 +83,6 @@ def _spans_from(raw: Any) -> list[tuple[float, float]]:
     return spans
 
 
-def frame_range(span: tuple[float, float], rate: int) -> tuple[int, int]:
-    """The samples a span covers, rounded outwards so nothing struck survives."""
-    return max(0, math.floor(span[0] * rate)), max(0, math.ceil(span[1] * rate))
-
-
-def silence_spans(samples: np.ndarray, offset: int,
-                  spans: Sequence[tuple[float, float]], rate: int) -> None:
-    """Zero, in place, the parts of ``samples`` (starting at frame ``offset``) in ``spans``."""
-    for span in spans:
-        first, last = frame_range(span, rate)
-        lo, hi = max(first - offset, 0), min(last - offset, len(samples))
-        if lo < hi:
-            samples[lo:hi] = 0
-
-
 def pcm_to_flac(partial: Path, flac: Path, rate: int, channels: int,
                 struck: Sequence[tuple[float, float]]) -> float:
     """Write the whole samples of ``partial`` to ``flac`` atomically; return seconds saved."""
@@ -123,7 +108,7 @@ def pcm_to_flac(partial: Path, flac: Path, rate: int, channels: int,
                 block = block[: (len(block) // channels) * channels].reshape(-1, channels)
                 if len(block) == 0:
                     break
-                silence_spans(block, done, struck, rate)
+                silence_in_place(block, struck, rate, offset=done)
                 out.write(block)
                 done += len(block)
         fd = os.open(tmp, os.O_RDONLY)
