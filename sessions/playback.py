@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from sessions.audio import silence_in_place
 from sessions.errors import AudioError, DeviceError, one_line
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -121,12 +122,8 @@ class Player:
         """
         self.stop()
         sd = _import_sounddevice()
-        samples, rate = _read_span(Path(path), start_s, end_s)
-        for first, last in silence:
-            lo = max(0, round((first - start_s) * rate))
-            hi = min(len(samples), round((last - start_s) * rate))
-            if lo < hi:
-                samples[lo:hi] = 0
+        samples, rate, first = _read_span(Path(path), start_s, end_s)
+        silence_in_place(samples, silence, rate, offset=first)
         audio = stretch(samples, speed)
         stream, out_rate = self._open(sd, rate)
         if out_rate != rate:
@@ -221,8 +218,11 @@ def _import_sounddevice() -> Any:
     return sounddevice
 
 
-def _read_span(path: Path, start_s: float, end_s: float | None) -> tuple[np.ndarray, int]:
-    """Mono float32 samples of ``path`` from ``start_s`` to ``end_s``, and their rate."""
+def _read_span(
+    path: Path, start_s: float, end_s: float | None
+) -> tuple[np.ndarray, int, int]:
+    """Mono float32 samples of ``path`` from ``start_s`` to ``end_s``, their rate, and the
+    frame of the recording the first of them is."""
     import soundfile
 
     try:
@@ -230,8 +230,9 @@ def _read_span(path: Path, start_s: float, end_s: float | None) -> tuple[np.ndar
             rate = sound.samplerate
             first = max(0, int(start_s * rate))
             last = sound.frames if end_s is None else min(sound.frames, int(end_s * rate) + 1)
-            sound.seek(min(first, sound.frames))
+            first = min(first, sound.frames)
+            sound.seek(first)
             data = sound.read(max(0, last - first), dtype="float32", always_2d=True)
     except Exception as error:
         raise AudioError(f"Cannot read the recording {path.name}: {one_line(error)}") from None
-    return np.ascontiguousarray(data.mean(axis=1), dtype=np.float32), int(rate)
+    return np.ascontiguousarray(data.mean(axis=1), dtype=np.float32), int(rate), first
