@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from models import Participant, RecordingConsent, Role
+from models import Participant, RecordingConsent, Role, Session
+from models.attribution import Span, off_record_spans
 from sessions.errors import FacilitateError
 from sessions.planning import session_people
 from sessions.store import ConsultationStore
@@ -101,3 +102,13 @@ def set_present(store: ConsultationStore, session_id: str, present: Iterable[str
             )
         session.participant_ids = [pid for pid in session.participant_ids if pid in keep]
         store.save_session(session)
+
+
+def session_off_record(
+    store: ConsultationStore, session: Session, duration_s: float
+) -> list[Span]:
+    """The session's spans never to transcribe or play: strikes, and speech marked as
+    anyone in it who is not recorded (see :func:`models.attribution.off_record_spans`)."""
+    return off_record_spans(
+        session.markers, session_people(store, session), session.id, duration_s
+    )

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models import Recording, Segment, Session, SessionStatus
-from models.attribution import attribute_speakers, off_record_spans
+from models.attribution import attribute_speakers
 from sessions.audio import load_audio, probe_audio, write_flac
 from sessions.clock import now_iso
+from sessions.consent import session_off_record
 from sessions.errors import FacilitateError
-from sessions.planning import session_people
 from sessions.store import ConsultationStore
 from sessions.transcript_merge import TranscriptUpdate, save_transcript
 
@@ -109,9 +109,7 @@ def transcribe_session_keeping_edits(
         raise FacilitateError("This session has no recording yet; record or import one first.")
     if not audio.exists():
         raise FacilitateError(f"The recording {audio} is missing; import the audio again.")
-    spans = off_record_spans(
-        session.markers, session_people(store, session), session.id, session.recording.duration_s
-    )
+    spans = session_off_record(store, session, session.recording.duration_s)
     previous = session.status
     if mark_transcribing:
         _set_status(store, session_id, SessionStatus.TRANSCRIBING)

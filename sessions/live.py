@@ -610,14 +610,12 @@ def save_live_transcript(
     For the run screen, once the recording is saved and :meth:`LiveTranscriber.finish`
     returned: the session becomes TRANSCRIBED, as after a whole-file pass.
     """
-    from models.attribution import off_record_spans
-    from sessions.planning import session_people
+    from sessions.consent import session_off_record
 
     session = store.session(session_id)
     if session.recording is None:
         raise FacilitateError("This session has no recording yet; save it before its transcript.")
-    spans = off_record_spans(session.markers, session_people(store, session), session.id,
-                             session.recording.duration_s)
+    spans = session_off_record(store, session, session.recording.duration_s)
     segments = attribute_speakers(drop_off_record(segments, spans), session.markers)
     with store.lock:
         store.save_segments(session_id, segments)

@@ -47,7 +47,7 @@ from models.attribution import Span, off_record_spans
 from sessions.atomic import atomic_write_bytes
 from sessions.audio import silence_spans
 from sessions.clock import now_iso
-from sessions.consent import consent_problem
+from sessions.consent import consent_problem, session_off_record
 from sessions.errors import AudioError, FacilitateError, one_line
 from sessions.planning import session_people
 from sessions.recorder import (
@@ -510,9 +510,7 @@ def recover_session(store: ConsultationStore, session_id: str) -> str | None:
 
 
 def _adopt(store: ConsultationStore, session: Session, flac: Path, duration: float) -> str:
-    spans = off_record_spans(
-        session.markers, session_people(store, session), session.id, duration
-    )
+    spans = session_off_record(store, session, duration)
     if spans:
         _silence_file(flac, spans)
     with store.transaction():

@@ -21,10 +21,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from facilitate.screens.forms import FormScreen
-from models.attribution import off_record_spans
 from models.review import PinGuard, PinOutcome
+from sessions.consent import session_off_record
 from sessions.errors import AudioError, FacilitateError, NotFound
-from sessions.planning import session_people
 from sessions.review import MIN_PIN, check_pin
 from sessions.store import ConsultationStore
 
@@ -183,8 +182,7 @@ class Listening:
             if path is None:
                 return NO_RECORDING
             duration = session.recording.duration_s if session.recording else end_s
-            spans = off_record_spans(session.markers, session_people(self.store, session),
-                                     session.id, duration)
+            spans = session_off_record(self.store, session, duration)
             if self._player is None:
                 from sessions.playback import Player  # numpy and soundfile load here
 
