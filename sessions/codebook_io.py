@@ -18,7 +18,8 @@ COLUMNS = ("name", "description", "parent")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _protect(cell: str) -> str:
+def protect_cell(cell: str) -> str:
+    """``cell`` with a leading apostrophe if a spreadsheet would run it as a formula."""
     return f"'{cell}" if cell.startswith(_FORMULA_START) else cell
 
 
@@ -39,7 +40,9 @@ def codebook_csv(codebook: Codebook) -> str:
     nested = [t for t in codebook.themes if t.parent_id is not None]
     for theme in [*parents, *nested]:
         parent = names.get(theme.parent_id, "") if theme.parent_id else ""
-        writer.writerow([_protect(theme.name), _protect(theme.description), _protect(parent)])
+        writer.writerow(
+            [protect_cell(theme.name), protect_cell(theme.description), protect_cell(parent)]
+        )
     return out.getvalue()
 
 

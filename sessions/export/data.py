@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 
+from sessions.codebook_io import protect_cell
 from sessions.export.content import ExportContent
 
 QUOTE_COLUMNS = ("id", "themes", "pseudonym", "session", "date", "activity", "start", "end", "text")
@@ -22,14 +22,11 @@ AUDIT_COLUMNS = (
     "note",
 )
 
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-
 
 def _cell(value: object) -> str:
-    text = str(value)
     # A spreadsheet runs a cell starting with "=" as a formula; speech such as
     # "-ish" or "@home" must stay text, so it is quoted with a leading apostrophe.
-    return f"'{text}" if _FORMULA.match(text) else text
+    return protect_cell(str(value))
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, object]]) -> str:
