@@ -520,9 +520,7 @@ class Recorder:
                     last_sync, unsynced = now, False
                 if done:
                     return
-        except OSError as error:
-            self._fail(error)
-        except Exception as error:  # a bug must not look like a recording still going
+        except Exception as error:  # a full disk, or a bug: never look like still recording
             self._fail(error)
 
     def _take_blocks(self) -> tuple[list[np.ndarray], bool]:
