@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from models.attribution import off_record_spans
-from models.participant import ContributionState, Participant, Role
+from models.participant import ContributionState, Participant, RecordingConsent, Role
 from models.quote import REDACTED, Quote, QuoteState
 from models.session import Session
 from models.transcript import Segment, Word
@@ -349,3 +349,17 @@ def quote_spans(kept: KeptSegment, quotes: Sequence[Quote]) -> list[tuple[str, i
         if inside:
             found.append((quote.id, inside[0][0], inside[-1][1]))
     return found
+
+
+def people_in_session(session: Session, participants: Sequence[Participant]) -> list[Participant]:
+    """Who took part in ``session``: on its list, or asked about recording in it.
+
+    Someone taken off the list after answering the consent question (they left
+    early) still counts, so their answer is still honoured and reported.
+    """
+    return [
+        p
+        for p in participants
+        if p.id in session.participant_ids
+        or p.consent_for(session.id) is not RecordingConsent.UNASKED
+    ]

@@ -23,7 +23,7 @@ from textual.widgets import Button, Static
 
 from facilitate.screens.forms import FormScreen
 from models.anonymise import build_anonymiser, name_conflicts
-from models.export_rules import exportable_quotes, keeps_speech
+from models.export_rules import exportable_quotes, keeps_speech, people_in_session
 from models.participant import ContributionState, Participant, RecordingConsent, Role
 from models.quote import QuoteState
 from sessions.errors import FacilitateError
@@ -192,12 +192,7 @@ def build_preview(store: ConsultationStore, session_id: str | None) -> Preview:
     approved = sum(q.exportable for q in quotes)
     left_out: list[str] = []
     for person in source.participants:
-        present = [
-            s.id
-            for s in sessions
-            if person.id in s.participant_ids
-            or person.consent_for(s.id) is not RecordingConsent.UNASKED
-        ]
+        present = [s.id for s in sessions if person in people_in_session(s, [person])]
         # Only people who said something: silence left out is nothing left out.
         spoke = [
             sid

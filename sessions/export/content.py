@@ -22,9 +22,10 @@ from models.export_rules import (
     Placeholder,
     consented_transcript,
     exportable_quotes,
+    people_in_session,
     quote_spans,
 )
-from models.participant import Participant, RecordingConsent, Role
+from models.participant import Participant, Role
 from models.quote import Quote, QuoteState
 from models.session import Consultation, Session
 from models.transcript import Segment, format_clock
@@ -259,15 +260,6 @@ def _transcript_lines(
     return tuple(lines)
 
 
-def _session_people(session: Session, participants: Sequence[Participant]) -> list[Participant]:
-    return [
-        p
-        for p in participants
-        if p.id in session.participant_ids
-        or p.consent_for(session.id) is not RecordingConsent.UNASKED
-    ]
-
-
 def _were(n: int) -> str:
     """E.g. "1 was", "3 were"."""
     return f"{n} {'was' if n == 1 else 'were'}"
@@ -420,7 +412,7 @@ def build_content(
 
     session_entries: list[SessionEntry] = []
     for index, session in enumerate(sessions, start=1):
-        people = _session_people(session, source.participants)
+        people = people_in_session(session, source.participants)
         consulted = [p for p in people if p.role is Role.PARTICIPANT]
         session_entries.append(
             SessionEntry(
