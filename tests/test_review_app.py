@@ -114,6 +114,8 @@ async def test_review_shows_only_their_words_and_keys_cannot_leave() -> None:
         await pilot.press(*PIN, "enter")
         await pilot.pause()
         assert isinstance(app.screen, LeavePinDialog)
+        message = app.screen.query_one("#leave-message", Static)
+        assert "Still locked: that PIN was not checked." in str(message.content)
         await pilot.press("ctrl+q", "escape")
         await pilot.pause()
         assert app.screen is review and app.is_running

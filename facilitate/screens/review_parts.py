@@ -237,7 +237,7 @@ class LeavePinDialog(ModalScreen[bool]):
         wait = self.guard.wait_s()
         if wait > 0:
             self.query_one("#leave-message", Static).update(
-                f"Wrong PIN. Try again in {math.ceil(wait)} seconds."
+                f"Too many wrong PINs. Try again in {math.ceil(wait)} seconds."
             )
         return wait > 0
 
@@ -250,8 +250,14 @@ class LeavePinDialog(ModalScreen[bool]):
             self.dismiss(True)
             return
         message = self.query_one("#leave-message", Static)
-        if attempt.outcome is PinOutcome.WAIT or attempt.wait_s > 0:
-            message.update(f"Wrong PIN. Try again in {math.ceil(attempt.wait_s)} seconds.")
+        seconds = math.ceil(attempt.wait_s)
+        if attempt.outcome is PinOutcome.WAIT:
+            # The PIN was not checked at all, right or wrong: say so, not "wrong".
+            message.update(
+                f"Still locked: that PIN was not checked. Try again in {seconds} seconds."
+            )
+        elif attempt.wait_s > 0:
+            message.update(f"Wrong PIN. Try again in {seconds} seconds.")
         else:
             message.update("Wrong PIN.")
 
