@@ -170,8 +170,10 @@ def quote_from_span(
     """Make a pending quote from whole ``segments``, or words ``[first, stop)`` of one.
 
     The quote is attributed to ``participant_id`` or, by default, to the
-    segments' speaker; segments by several (or unknown) speakers need an
-    explicit participant, because a quote is one person's words for them to review.
+    segments' speaker. Segments of unknown speaker need an explicit participant;
+    segments by several known speakers, or by someone other than
+    ``participant_id``, are refused, because a quote is one person's words for
+    them alone to review.
     """
     if not segments:
         raise ValueError("Choose at least one segment for the quote.")
@@ -188,13 +190,25 @@ def quote_from_span(
         words = words[first:stop]
     else:
         words = [w for s in ordered for w in segment_words(s)]
+    # A quote is one person's words, reviewed by that person alone: words known to
+    # be someone else's must never go to them for approval.
+    known = {s.speaker_id for s in ordered if s.speaker_id is not None}
+    if len(known) > 1:
+        raise ValueError(
+            "These segments are said by more than one person; a quote holds one "
+            "person's words. Choose segments said by one person."
+        )
     if participant_id is None:
-        speakers = {s.speaker_id for s in ordered}
-        if len(speakers) != 1 or None in speakers:
+        if not known or len(known) != len({s.speaker_id for s in ordered}):
             raise ValueError(
                 "These segments have no single known speaker; choose who said the quote."
             )
-        participant_id = speakers.pop()
+        participant_id = known.pop()
+    elif known and participant_id not in known:
+        raise ValueError(
+            "These words are attributed to someone else; a quote can only go to the "
+            "person who said it (correct the segment's speaker first if it is wrong)."
+        )
     if not words:
         raise ValueError("The chosen span has no words to quote.")
     return new_quote(

@@ -60,6 +60,8 @@ def make_quote(
         if missing:
             raise NotFound(f"No segment {missing[0]} in session {session_id}.")
         tags = _check_themes(store.consultation().codebook, theme_ids)
+        if participant_id is not None:
+            store.participant(participant_id)  # someone real, or NotFound
         quote = quote_from_span(
             session_id,
             [by_id[sid] for sid in dict.fromkeys(segment_ids)],
@@ -69,7 +71,7 @@ def make_quote(
             memo=memo,
             created_at=now_iso(),
         )
-        store.participant(quote.participant_id)  # attributed to someone real, or NotFound
+        store.participant(quote.participant_id)  # the segments' speaker is real too
         quote.step_index = step_at(session, quote.start)
         store.save_quote(quote)
     return quote

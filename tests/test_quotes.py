@@ -39,13 +39,25 @@ def test_quote_from_a_word_range_in_one_segment() -> None:
             quote_from_span("s-1", [seg("g-1", 0, "a b c d")], word_range=bad)
 
 
-def test_mixed_or_unknown_speakers_need_an_explicit_participant() -> None:
-    mixed = [seg("g-1", 0, "hello", "p-1"), seg("g-2", 5, "there", "p-2")]
-    with pytest.raises(ValueError, match="choose who"):
-        quote_from_span("s-1", mixed)
+def test_unknown_speakers_need_an_explicit_participant() -> None:
     with pytest.raises(ValueError, match="choose who"):
         quote_from_span("s-1", [seg("g-1", 0, "hi", None)])
-    assert quote_from_span("s-1", mixed, participant_id="p-2").participant_id == "p-2"
+    assert quote_from_span(
+        "s-1", [seg("g-1", 0, "hi", None)], participant_id="p-2"
+    ).participant_id == "p-2"
+
+
+def test_a_quote_never_holds_someone_elses_words() -> None:
+    # One person must never approve another's words: mixed speakers are refused,
+    # whoever the facilitator names, and so is naming someone other than the speaker.
+    mixed = [seg("g-1", 0, "hello", "p-1"), seg("g-2", 5, "there", "p-2")]
+    for participant_id in (None, "p-1", "p-2"):
+        with pytest.raises(ValueError, match="more than one person"):
+            quote_from_span("s-1", mixed, participant_id=participant_id)
+    with pytest.raises(ValueError, match="someone else"):
+        quote_from_span("s-1", [seg("g-1", 0, "hello", "p-1")], participant_id="p-2")
+    partly_unknown = [seg("g-1", 0, "hello", "p-1"), seg("g-2", 5, "there", None)]
+    assert quote_from_span("s-1", partly_unknown, participant_id="p-1").participant_id == "p-1"
 
 
 def test_edited_segment_quotes_the_corrected_text() -> None:

@@ -76,7 +76,8 @@ class QuoteDialog(FormScreen[Quote]):
         if self._several_speakers():
             yield Static(
                 "These words are from more than one speaker. A quote is one person's, "
-                "for them alone to review: choose whom it belongs to.",
+                "for them alone to review: it cannot be saved; choose segments said "
+                "by one person.",
                 classes="dialog-note", id="several-speakers",
             )
         options = [(p.pseudonym, p.id) for p in people]

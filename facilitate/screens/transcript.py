@@ -227,6 +227,15 @@ class TranscriptScreen(Screen[None]):
         if not segments:
             self.notify("There is no transcript to quote yet.", severity="warning")
             return
+        if len({s.speaker_id for s in segments} - {None}) > 1:
+            # Refused here as in models.quote.quote_from_span: a quote is one
+            # person's words, for them alone to review.
+            self.notify(
+                "These segments are said by more than one person; a quote holds one "
+                "person's words. Choose segments said by one person.",
+                severity="warning",
+            )
+            return
         self._open_quote([s.id for s in segments])
 
     def action_quote_words(self) -> None:
