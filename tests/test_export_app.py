@@ -437,3 +437,15 @@ async def test_the_folder_field_keeps_the_path_when_focused(tmp_path: Path) -> N
         assert field.cursor_position == len(field.value)
         await pilot.press(*"-2")
         assert field.value == f"{tmp_path / 'out'}-2"
+
+
+async def test_a_stray_enter_on_the_way_in_writes_nothing(tmp_path: Path) -> None:
+    services = Services.from_root(None)
+    consultation(services)
+    app = FacilitateApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_export(app, pilot, tmp_path / "out")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert not (tmp_path / "out").exists()

@@ -166,7 +166,9 @@ class ExportScreen(Screen[None]):
         self.query_one("#written").display = False
         self.show_scope()
         self.refresh_preview()
-        self.query_one("#export", Button).focus()
+        # Start on the choices, not on the Export button: a stray enter typed on
+        # the way in must never write files.
+        self.query(Checkbox).first().focus()
 
     def on_screen_resume(self) -> None:
         """The hide list may have changed: count again."""
