@@ -24,8 +24,8 @@ TRANSCRIBE = "transcribe"
 #: The session's journey with its keys, so the footer need only show the main ones.
 JOURNEY = (
     "[b]Run the session[/b]     [$accent]p[/] plan   [$accent]c[/] consent   [$accent]r[/] record\n"
-    "[b]Work the transcript[/b] [$accent]t[/] open   [$accent]i[/] import audio   "
-    "[$accent]T[/] transcribe   [$accent]Q[/] quote this row   [$accent]u[/] quotes   "
+    "[b]Work the transcript[/b] [$accent]t[/] open   [$accent]i[/] import   "
+    "[$accent]T[/] transcribe   [$accent]Q[/] quote   [$accent]u[/] quotes   "
     "[$accent]k[/] codebook\n"
     "[b]With participants[/b]   [$accent]v[/] review their words   [$accent]A[/] audit   "
     "[$accent]E[/] export   [$accent]?[/] all keys"
