@@ -162,11 +162,19 @@ def exportable_quotes(
         )
         for session_id, session_quotes in by_session.items()
     }
+    speech = {
+        session_id: speech_by_speaker((segments or {}).get(session_id, ()))
+        for session_id in by_session
+    }
     result: list[Quote] = []
     for quote in quotes:
         if not may_export_quote(quote, by_id):
             continue
         moments = hidden[quote.session_id]
+        # Words the transcript now gives to someone else (say the facilitator
+        # corrected a speaker after the quote was made) were never this
+        # participant's to approve.
+        others = [m for who, m in speech[quote.session_id].items() if who != quote.participant_id]
         own = set(quote.redactions)
         hide = sorted(
             i
@@ -174,12 +182,24 @@ def exportable_quotes(
             if i in own
             or moments.removed.touches(w.start, w.end)
             or moments.redacted.touches(w.start, w.end)
+            or any(m.touches(w.start, w.end) for m in others)
         )
         if len(hide) == len(quote.words):
             continue
         state = QuoteState.APPROVED_REDACTED if hide else quote.state
         result.append(replace(quote, redactions=hide, state=state, words=list(quote.words)))
     return result
+
+
+def speech_by_speaker(segments: Iterable[Segment]) -> dict[str, Moments]:
+    """When each known speaker is speaking: their words' spans (or whole segments)."""
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for segment in segments:
+        if segment.speaker_id is None:
+            continue
+        times = [(w.start, w.end) for w in segment.words] or [(segment.start, segment.end)]
+        spans.setdefault(segment.speaker_id, []).extend(times)
+    return {who: Moments(times) for who, times in spans.items()}
 
 
 # -- transcripts -------------------------------------------------------------

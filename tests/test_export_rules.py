@@ -206,3 +206,21 @@ def test_edited_segments_keep_the_facilitators_text_when_nothing_is_hidden() -> 
     session = Session(id=SID, consultation_id="c", title="S")
     (kept,) = consented_transcript(session, [seg], [sam], [])
     assert kept.text == "we come here"
+
+
+def test_words_the_transcript_now_gives_to_someone_else_are_hidden_in_a_quote() -> None:
+    # Jo's quote was made while both lines were Jo's; the facilitator then
+    # corrected the second line's speaker to Sam. Jo approved, but Sam's words
+    # were never Jo's to approve.
+    jo, sam = person("p-jo", "Jo"), person("p-sam", "Sam")
+    first = segment(0, "transport is terrible here", "p-jo")
+    second = segment(5, "planning takes hard work", "p-jo")
+    quote = new_quote(SID, "p-jo", [*first.words, *second.words])
+    quote, _ = decide(quote, Decision.APPROVE, "t")
+    second.speaker_id = "p-sam"
+    session = Session(id=SID, consultation_id="c", title="t", participant_ids=["p-jo", "p-sam"])
+    (kept,) = exportable_quotes([quote], [jo, sam], [session], {SID: [first, second]})
+    assert kept.redacted_text == "transport is terrible here [redacted]"
+    # Wholly someone else's words: nothing of the quote is left, so it is dropped.
+    first.speaker_id = "p-sam"
+    assert exportable_quotes([quote], [jo, sam], [session], {SID: [first, second]}) == []
