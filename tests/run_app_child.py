@@ -40,11 +40,24 @@ def consent_all(services: Services, session_id: str) -> None:
         store.set_recording_consent(person.id, session_id, answer)
 
 
+def demo_mic(tmp_path: Path, speed: float) -> VirtualMic:
+    """The demo recording as the virtual microphone, set up before PortAudio loads."""
+    mic = VirtualMic(tmp_path / "mic", load_speech(DEMO / "consultation_demo.flac"), speed=speed)
+    mic.install_env()
+    return mic
+
+
+def consented_app(services: Services) -> tuple[str, FacilitateApp]:
+    """A planned session everyone has answered (Birch no), and the app open on it."""
+    session_id = planned_session(services)
+    consent_all(services, session_id)
+    return session_id, FacilitateApp(services, open_session=session_id)
+
+
 async def test_record_through_the_run_screen(tmp_path: Path) -> None:
     if "sounddevice" in sys.modules:
         pytest.fail("sounddevice was imported before the virtual microphone was set up")
-    mic = VirtualMic(tmp_path / "mic", load_speech(DEMO / "consultation_demo.flac"), speed=4.0)
-    mic.install_env()
+    mic = demo_mic(tmp_path, speed=4.0)
     services = Services.from_root(None)
     session_id = planned_session(services)
     app = FacilitateApp(services, open_session=session_id)
@@ -132,12 +145,9 @@ async def test_record_through_the_run_screen(tmp_path: Path) -> None:
 
 async def test_choose_the_microphone_then_record(tmp_path: Path) -> None:
     """d lists the inputs (in a worker); the default is marked; the choice records."""
-    mic = VirtualMic(tmp_path / "mic", load_speech(DEMO / "consultation_demo.flac"), speed=4.0)
-    mic.install_env()
+    mic = demo_mic(tmp_path, speed=4.0)
     services = Services.from_root(None)
-    session_id = planned_session(services)
-    consent_all(services, session_id)
-    app = FacilitateApp(services, open_session=session_id)
+    session_id, app = consented_app(services)
     with mic:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
@@ -199,12 +209,9 @@ async def test_live_transcript_on_the_run_screen(tmp_path: Path) -> None:
     require_model()
     # Fed at 5x: the first live piece (50 s of audio in) must show while the 70 s of
     # speech is still arriving, with room for a busy machine.
-    mic = VirtualMic(tmp_path / "mic", load_speech(DEMO / "consultation_demo.flac"), speed=5.0)
-    mic.install_env()
+    mic = demo_mic(tmp_path, speed=5.0)
     services = Services.from_root(None)
-    session_id = planned_session(services)
-    consent_all(services, session_id)
-    app = FacilitateApp(services, open_session=session_id)
+    session_id, app = consented_app(services)
     with mic:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
@@ -249,9 +256,7 @@ async def test_run_screen_explains_and_import_still_works(data_dir: Path) -> Non
     """Run with no PortAudio or no microphone: FACILITATE_EXPECT holds the line to show."""
     expected = os.environ["FACILITATE_EXPECT"]
     services = Services.from_root(None)
-    session_id = planned_session(services)
-    consent_all(services, session_id)
-    app = FacilitateApp(services, open_session=session_id)
+    session_id, app = consented_app(services)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = await open_screen(pilot, "r", RunScreen)
