@@ -53,7 +53,7 @@ def make_quote(
     The participant defaults to the segments' speaker; the plan step is the one
     under way when the quote starts.
     """
-    with store.lock, store.transaction():
+    with store.transaction():
         session = store.session(session_id)
         by_id = {s.id: s for s in store.segments(session_id)}
         missing = [sid for sid in segment_ids if sid not in by_id]
@@ -79,7 +79,7 @@ def make_quote(
 
 def tag(store: ConsultationStore, quote_id: str, theme_ids: Iterable[str]) -> Quote:
     """Replace a quote's themes with ``theme_ids``; return the saved quote."""
-    with store.lock, store.transaction():
+    with store.transaction():
         tags = _check_themes(store.consultation().codebook, theme_ids)
         quote = tag_quote(store.quote(quote_id), tags)
         store.save_quote(quote)
@@ -88,7 +88,7 @@ def tag(store: ConsultationStore, quote_id: str, theme_ids: Iterable[str]) -> Qu
 
 def set_memo(store: ConsultationStore, quote_id: str, memo: str) -> Quote:
     """Replace a quote's memo; return the saved quote."""
-    with store.lock, store.transaction():
+    with store.transaction():
         quote = store.quote(quote_id)
         quote.memo = memo.strip()
         store.save_quote(quote)
@@ -128,7 +128,7 @@ def theme_overview(store: ConsultationStore, session_id: str | None = None) -> O
 
 
 def _edit_codebook(store: ConsultationStore, edit: Callable[[Codebook], Codebook]) -> Codebook:
-    with store.lock, store.transaction():
+    with store.transaction():
         consultation = store.consultation()
         consultation.codebook = edit(consultation.codebook)
         store.save_consultation(consultation)
@@ -139,7 +139,7 @@ def _edit_with_quotes(
     store: ConsultationStore,
     edit: Callable[[Codebook, list[Quote]], tuple[Codebook, list[Quote]]],
 ) -> Codebook:
-    with store.lock, store.transaction():
+    with store.transaction():
         consultation = store.consultation()
         quotes = store.quotes()
         consultation.codebook, updated = edit(consultation.codebook, quotes)

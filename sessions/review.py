@@ -49,7 +49,7 @@ def apply_decision(
     ``actor`` is PARTICIPANT in review mode, ON_BEHALF when the facilitator
     records a decision the participant gave by phone or on paper.
     """
-    with store.lock, store.transaction():
+    with store.transaction():
         quote = store.quote(quote_id)
         updated, event = decide(
             quote, decision, now_iso(), actor, list(redactions) if redactions is not None else None
@@ -67,7 +67,7 @@ def review_contribution(
     actor: Actor = Actor.PARTICIPANT,
 ) -> AuditEvent:
     """Approve or withdraw (or reset) a participant's transcript contribution to a session."""
-    with store.lock, store.transaction():
+    with store.transaction():
         store.session(session_id)  # an unknown session is an error, not a silent record
         participant = store.participant(participant_id)
         updated, event = decide_contribution(participant, session_id, state, now_iso(), actor)
@@ -142,7 +142,7 @@ def set_pin(store: ConsultationStore, pin: str) -> None:
     if len(pin) < MIN_PIN:
         raise ValueError(f"A PIN needs at least {MIN_PIN} characters.")
     hashed = hash_pin(pin)
-    with store.lock, store.transaction():
+    with store.transaction():
         consultation = store.consultation()
         consultation.pin_hash = hashed
         store.save_consultation(consultation)

@@ -48,7 +48,7 @@ def save_hide_names(store: ConsultationStore, names: list[str]) -> list[str]:
     for name in names:
         if " ".join(name.split()):
             unique.setdefault(_key(name), " ".join(name.split()))
-    with store.lock, store.transaction():
+    with store.transaction():
         consultation = store.consultation()
         consultation.hide_names = list(unique.values())
         store.save_consultation(consultation)
