@@ -1,7 +1,8 @@
-"""What may leave the laptop: the one place that decides.
+"""What may leave the laptop, in the shapes exports and previews show it.
 
-Every exporter asks these rules and nothing else. They hold, whatever the
-format:
+Word by word, :mod:`models.privacy` decides; these rules turn its decisions
+into quotes and transcript lines. Every exporter and preview asks them and
+nothing else. They hold, whatever the format:
 
 - A quote leaves only if its speaker agreed to be recorded in that session and
   approved it (with or without redactions); never if withdrawn.
@@ -23,101 +24,19 @@ format:
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from models.attribution import off_record_spans
 from models.participant import ContributionState, Participant, RecordingConsent, Role
+from models.privacy import Fate, Moments, SessionPrivacy, session_privacy
 from models.quote import REDACTED, Quote, QuoteState
 from models.session import Session
-from models.transcript import Segment, Word
+from models.transcript import Segment
+
+__all__ = ["Moments"]
 
 UNATTRIBUTED = "[unattributed speech is not included]"
 ANONYMOUS_PLACEHOLDER = "[a participant's contribution is not included]"
-
-
-# -- moments hidden in a session ------------------------------------------------
-
-
-def _overlap(a_start: float, a_end: float, b_start: float, b_end: float) -> bool:
-    # Exact equality catches zero-length words, which a strict overlap test misses.
-    return (a_start < b_end and b_start < a_end) or (a_start == b_start and a_end == b_end)
-
-
-class Moments:
-    """Time intervals (a word's span, a strike) with a fast "does this word touch one?"."""
-
-    def __init__(self, spans: Iterable[tuple[float, float]] = ()) -> None:
-        ordered = sorted((min(s, e), max(s, e)) for s, e in spans)
-        self._starts = [s for s, _ in ordered]
-        self._ends = [e for _, e in ordered]
-        # Running maximum of ends: lets the backward scan stop early.
-        self._reach: list[float] = []
-        for end in self._ends:
-            self._reach.append(max(end, self._reach[-1]) if self._reach else end)
-
-    def __bool__(self) -> bool:
-        return bool(self._starts)
-
-    def touches(self, start: float, end: float) -> bool:
-        """True when ``start``..``end`` overlaps (or exactly equals) any interval."""
-        index = bisect.bisect_right(self._starts, end) - 1
-        while index >= 0 and self._reach[index] >= start:
-            if _overlap(start, end, self._starts[index], self._ends[index]):
-                return True
-            index -= 1
-        return False
-
-
-@dataclass(frozen=True)
-class HiddenMoments:
-    """What no export of one session may show: removed and redacted moments."""
-
-    #: Gone without trace: struck spans, off-record speech, withdrawn quotes' words.
-    removed: Moments
-    #: Shown as [redacted]: words a participant redacted in any quote.
-    redacted: Moments
-
-
-def _duration(session: Session, segments: Sequence[Segment], quotes: Sequence[Quote]) -> float:
-    ends = [s.end for s in segments] + [q.end for q in quotes]
-    if session.recording is not None:
-        ends.append(session.recording.duration_s)
-    return max(ends, default=0.0) + 1.0
-
-
-def hidden_moments(
-    session: Session | None,
-    participants: Sequence[Participant],
-    quotes: Sequence[Quote],
-    segments: Sequence[Segment] = (),
-) -> HiddenMoments:
-    """The removed and redacted moments of one session, from its marks and all its quotes."""
-    removed: list[tuple[float, float]] = []
-    # Words hidden in transcript review are hidden in quotes too, and vice versa.
-    redacted: list[tuple[float, float]] = [
-        (s.words[i].start, s.words[i].end)
-        for s in segments
-        for i in s.redactions
-        if 0 <= i < len(s.words)
-    ]
-    if session is not None:
-        duration = _duration(session, segments, quotes)
-        removed += off_record_spans(session.markers, list(participants), session.id, duration)
-    for quote in quotes:
-        if quote.state is QuoteState.WITHDRAWN:
-            removed += [(w.start, w.end) for w in quote.words]
-        else:
-            # Any state, not only approved: a redaction made and then reset is
-            # gone, but one still recorded on a pending quote is the
-            # participant's wish and costs nothing to honour.
-            redacted += [
-                (quote.words[i].start, quote.words[i].end)
-                for i in quote.redactions
-                if 0 <= i < len(quote.words)
-            ]
-    return HiddenMoments(Moments(removed), Moments(redacted))
 
 
 # -- quotes ------------------------------------------------------------------
@@ -134,6 +53,40 @@ def may_export_quote(quote: Quote, participants_by_id: dict[str, Participant]) -
     )
 
 
+def privacy_by_session(
+    quotes: Sequence[Quote],
+    participants: Sequence[Participant],
+    sessions: Sequence[Session] = (),
+    segments: Mapping[str, Sequence[Segment]] | None = None,
+) -> dict[str, SessionPrivacy]:
+    """The privacy core's decisions for every session the quotes (or ``sessions``) belong to."""
+    sessions_by_id = {s.id: s for s in sessions}
+    ids = list(dict.fromkeys([*sessions_by_id, *(q.session_id for q in quotes)]))
+    return {
+        sid: session_privacy(
+            sessions_by_id.get(sid),
+            (segments or {}).get(sid, ()),
+            participants,
+            [q for q in quotes if q.session_id == sid],
+            session_id=sid,
+        )
+        for sid in ids
+    }
+
+
+def shown_quote(quote: Quote, privacy: SessionPrivacy) -> Quote | None:
+    """``quote`` as it may be shown: the transcript's words, every hidden one in ``redactions``.
+
+    None when nothing of it is left to show.
+    """
+    decided = privacy.quote_words(quote)
+    hide = [i for i, (_, fate) in enumerate(decided) if fate is not Fate.SHOWN]
+    if len(hide) == len(decided):
+        return None
+    state = QuoteState.APPROVED_REDACTED if hide else quote.state
+    return replace(quote, words=[w for w, _ in decided], redactions=hide, state=state)
+
+
 def exportable_quotes(
     quotes: Sequence[Quote],
     participants: Sequence[Participant],
@@ -144,62 +97,20 @@ def exportable_quotes(
 
     ``quotes`` should be every quote of the sessions concerned, withdrawn ones
     included: their words are hidden in the quotes that share them. Passing
-    ``sessions`` also hides struck and off-record moments, and ``segments`` (per
-    session id) the words redacted in transcript review. A quote left with
-    nothing to show is dropped.
+    ``sessions`` also hides struck and off-record moments; ``segments`` (per
+    session id) is the transcript a quote's words must still be in, said by
+    the quote's speaker. A quote left with nothing to show is dropped.
     """
     by_id = {p.id: p for p in participants}
-    sessions_by_id = {s.id: s for s in sessions}
-    by_session: dict[str, list[Quote]] = {}
-    for quote in quotes:
-        by_session.setdefault(quote.session_id, []).append(quote)
-    hidden = {
-        session_id: hidden_moments(
-            sessions_by_id.get(session_id),
-            participants,
-            session_quotes,
-            (segments or {}).get(session_id, ()),
-        )
-        for session_id, session_quotes in by_session.items()
-    }
-    speech = {
-        session_id: speech_by_speaker((segments or {}).get(session_id, ()))
-        for session_id in by_session
-    }
+    privacy = privacy_by_session(quotes, participants, sessions, segments)
     result: list[Quote] = []
     for quote in quotes:
         if not may_export_quote(quote, by_id):
             continue
-        moments = hidden[quote.session_id]
-        # Words the transcript now gives to someone else (say the facilitator
-        # corrected a speaker after the quote was made) were never this
-        # participant's to approve.
-        others = [m for who, m in speech[quote.session_id].items() if who != quote.participant_id]
-        own = set(quote.redactions)
-        hide = sorted(
-            i
-            for i, w in enumerate(quote.words)
-            if i in own
-            or moments.removed.touches(w.start, w.end)
-            or moments.redacted.touches(w.start, w.end)
-            or any(m.touches(w.start, w.end) for m in others)
-        )
-        if len(hide) == len(quote.words):
-            continue
-        state = QuoteState.APPROVED_REDACTED if hide else quote.state
-        result.append(replace(quote, redactions=hide, state=state, words=list(quote.words)))
+        shown = shown_quote(quote, privacy[quote.session_id])
+        if shown is not None:
+            result.append(shown)
     return result
-
-
-def speech_by_speaker(segments: Iterable[Segment]) -> dict[str, Moments]:
-    """When each known speaker is speaking: their words' spans (or whole segments)."""
-    spans: dict[str, list[tuple[float, float]]] = {}
-    for segment in segments:
-        if segment.speaker_id is None:
-            continue
-        times = [(w.start, w.end) for w in segment.words] or [(segment.start, segment.end)]
-        spans.setdefault(segment.speaker_id, []).extend(times)
-    return {who: Moments(times) for who, times in spans.items()}
 
 
 # -- transcripts -------------------------------------------------------------
@@ -213,6 +124,7 @@ class Token:
     start: float
     end: float
     hidden: bool = False
+    word_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -283,34 +195,14 @@ def keeps_speech(participant: Participant | None, session_id: str) -> bool:
     return participant.contribution_for(session_id) is ContributionState.APPROVED
 
 
-def _tokens(segment: Segment, hidden: HiddenMoments) -> list[Token] | None:
+def _tokens(segment: Segment, privacy: SessionPrivacy) -> list[Token] | None:
     """The segment's tokens with hidden words marked; None when nothing of it is left."""
-    words: list[Word] = [w for w in segment.words if w.text.strip()]
-    if not words:
-        if hidden.removed.touches(segment.start, segment.end):
-            return None
-        text = segment.text.strip()
-        if not text:
-            return None
-        flagged = hidden.redacted.touches(segment.start, segment.end)
-        return [Token(text, segment.start, segment.end, hidden=flagged)]
-    own = {id(segment.words[i]) for i in segment.redactions if 0 <= i < len(segment.words)}
     tokens = [
-        Token(
-            w.text.strip(),
-            w.start,
-            w.end,
-            hidden=id(w) in own or hidden.redacted.touches(w.start, w.end),
-        )
-        for w in words
-        if not hidden.removed.touches(w.start, w.end)
+        Token(w.text.strip(), w.start, w.end, hidden=fate is Fate.REDACTED, word_id=w.id)
+        for w, fate in privacy.segment_words(segment)
+        if fate is not Fate.DROPPED and w.text.strip()
     ]
-    if not tokens:
-        return None
-    if segment.edited and len(tokens) == len(words) and not any(t.hidden for t in tokens):
-        # Nothing hidden: keep the facilitator's corrected text as one stretch.
-        return [Token(segment.text.strip(), segment.start, segment.end)]
-    return tokens
+    return tokens or None
 
 
 def consented_transcript(
@@ -325,9 +217,9 @@ def consented_transcript(
     """
     by_id = {p.id: p for p in participants}
     session_quotes = [q for q in quotes if q.session_id == session.id]
-    hidden = hidden_moments(session, participants, session_quotes, segments)
+    privacy = session_privacy(session, segments, participants, session_quotes)
     items: list[TranscriptItem] = []
-    for segment in sorted(segments, key=lambda s: (s.start, s.end)):
+    for segment in privacy.segments:
         speaker = by_id.get(segment.speaker_id) if segment.speaker_id else None
         if not keeps_speech(speaker, session.id):
             who = speaker.id if speaker is not None else None
@@ -338,7 +230,7 @@ def consented_transcript(
                 name = speaker.pseudonym if speaker is not None else ""
                 items.append(Placeholder(who, name, segment.start, segment.end))
             continue
-        tokens = _tokens(segment, hidden)
+        tokens = _tokens(segment, privacy)
         if tokens is None:
             continue
         assert speaker is not None  # keeps_speech is False for None
@@ -351,21 +243,16 @@ def consented_transcript(
 def quote_spans(kept: KeptSegment, quotes: Sequence[Quote]) -> list[tuple[str, int, int]]:
     """Where each quote lies in ``kept.render()``'s text: (quote id, start, end) characters.
 
-    A token belongs to a quote when the quote's speaker said it and its
-    midpoint falls within the quote's time span.
+    A token belongs to a quote when it is one of the quote's words (by id) and
+    the quote's speaker said it.
     """
     _, spans = kept.render()
     found: list[tuple[str, int, int]] = []
     for quote in quotes:
         if quote.participant_id != kept.speaker_id:
             continue
-        if quote.end < kept.start or quote.start > kept.end:
-            continue
-        inside = [
-            spans[i]
-            for i, token in enumerate(kept.tokens)
-            if quote.start <= (token.start + token.end) / 2 <= quote.end
-        ]
+        ids = {w.id for w in quote.words}
+        inside = [spans[i] for i, token in enumerate(kept.tokens) if token.word_id in ids]
         if inside:
             found.append((quote.id, inside[0][0], inside[-1][1]))
     return found

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from models.audit import Actor, AuditEvent
 from models.ids import new_id
-from models.transcript import Segment, Word
+from models.transcript import Correction, Segment, Word, aligned, token_key
 
 
 class QuoteState(enum.StrEnum):
@@ -138,23 +138,13 @@ def decide(
 
 
 def segment_words(segment: Segment) -> list[Word]:
-    """The words a quote from ``segment`` shows: what the facilitator corrected, if anything.
+    """The words a quote from ``segment`` holds: what the transcript says, with their ids.
 
-    Recognised words carry exact times, but after an edit they no longer match
-    the text; then (or when a segment has no words at all) the corrected text is
-    split into words spread evenly over the segment, so the quote says what the
-    transcript says and the participant reviews the right words.
+    A corrected segment's words already say the corrected text (see
+    :func:`models.transcript.retext`), each keeping the id and time of the
+    word it corrects, so a quote names the same words the transcript does.
     """
-    if segment.words and not segment.edited:
-        return [replace(w) for w in segment.words]
-    tokens = segment.text.split()
-    if not tokens:
-        return []
-    step = (segment.end - segment.start) / len(tokens)
-    return [
-        Word(segment.start + i * step, segment.start + (i + 1) * step, f" {token}")
-        for i, token in enumerate(tokens)
-    ]
+    return [replace(w) for w in aligned(segment).words if w.text.strip()]
 
 
 def quote_from_span(
@@ -257,3 +247,121 @@ def filter_quotes(
 def tag_quote(quote: Quote, theme_ids: Iterable[str]) -> Quote:
     """Return ``quote`` tagged with ``theme_ids`` (deduplicated, order kept)."""
     return replace(quote, theme_ids=list(dict.fromkeys(theme_ids)))
+
+
+# -- quotes follow the transcript ------------------------------------------------------
+
+
+def _keys(words: Iterable[Word]) -> list[str]:
+    return [token_key(w.text) for w in words if token_key(w.text)]
+
+
+def _asked_again(quote: Quote, updated: Quote, at: str) -> tuple[Quote, AuditEvent | None]:
+    """An approval rests on the words approved: if they changed, the quote is pending again.
+
+    A withdrawal or a pending quote stays as it is; redactions are kept (they
+    only ever hide more).
+    """
+    if not quote.exportable or _keys(quote.words) == _keys(updated.words):
+        return updated, None
+    pending = replace(updated, state=QuoteState.PENDING)
+    event = AuditEvent(
+        at=at,
+        actor=Actor.SYSTEM,
+        action="quote asked again",
+        subject_kind="quote",
+        subject_id=quote.id,
+        participant_id=quote.participant_id,
+        before={"state": quote.state.value},
+        after={"state": pending.state.value},
+        note="its words were corrected after it was approved, so it is asked about again",
+    )
+    return pending, event
+
+
+def follow_correction(
+    quote: Quote, segments: Sequence[Segment], correction: Correction, at: str = ""
+) -> tuple[Quote, AuditEvent | None]:
+    """``quote`` after a correction of one of its segments, and the audit event if re-asked.
+
+    The quote keeps its span of words: its surviving words, the words that
+    replaced any of them, and words inserted between two of them, all in the
+    transcript's order and with the transcript's spelling. Redactions follow
+    the words (a word replacing a redacted one is redacted). If the words of an
+    approved quote changed, it goes back to pending.
+    """
+    old_ids = {w.id for w in quote.words}
+    if not old_ids:
+        return quote, None
+    by_id = {s.id: s for s in segments}
+    flat = [w for sid in quote.segment_ids if sid in by_id for w in by_id[sid].words]
+    inside: list[int] = []
+    for index, word in enumerate(flat):
+        sides = correction.between.get(word.id)
+        if (
+            word.id in old_ids
+            or not old_ids.isdisjoint(correction.replaces.get(word.id, ()))
+            or (sides is not None and all(s in old_ids for s in sides))
+        ):
+            inside.append(index)
+    if not inside:
+        return quote, None
+    words = [replace(w) for w in flat[inside[0] : inside[-1] + 1] if w.text.strip()]
+    hidden = correction.carry(
+        {quote.words[i].id for i in quote.redactions if 0 <= i < len(quote.words)}
+    )
+    updated = replace(
+        quote,
+        words=words,
+        start=words[0].start,
+        end=words[-1].end,
+        redactions=[i for i, w in enumerate(words) if w.id in hidden],
+    )
+    if updated.redactions == [] and quote.state is QuoteState.APPROVED_REDACTED:
+        updated = replace(updated, state=QuoteState.APPROVED)
+    return _asked_again(quote, updated, at)
+
+
+def follow_new_transcript(
+    quote: Quote, segments: Sequence[Segment], at: str = ""
+) -> tuple[Quote, AuditEvent | None]:
+    """``quote`` after the session was transcribed again, and the audit event if re-asked.
+
+    Word ids carried over by the new transcript keep the quote's words; beyond
+    them the quote takes every word whose middle lies within its old span (for
+    a withdrawn quote, whoever the transcript now says spoke it: when in doubt,
+    hide more). Redactions follow ids, and time: a new word touching the time
+    of a redacted old word is redacted.
+    """
+    old_ids = {w.id for w in quote.words}
+    hidden_old = [quote.words[i] for i in quote.redactions if 0 <= i < len(quote.words)]
+    withdrawn = quote.state is QuoteState.WITHDRAWN
+    words: list[Word] = []
+    for segment in sorted(segments, key=lambda s: s.start):
+        if not withdrawn and segment.speaker_id not in (None, quote.participant_id):
+            continue
+        for word in segment.words:
+            middle = (word.start + word.end) / 2
+            if word.text.strip() and (
+                word.id in old_ids or quote.start <= middle <= quote.end
+            ):
+                words.append(replace(word))
+    if not words:
+        return quote, None
+    hidden_ids = {w.id for w in hidden_old}
+    redactions = [
+        i
+        for i, w in enumerate(words)
+        if w.id in hidden_ids
+        or any(
+            (w.start < h.end and h.start < w.end) or (w.start == h.start and w.end == h.end)
+            for h in hidden_old
+        )
+    ]
+    taken = {w.id for w in words}
+    linked = [s.id for s in segments if any(w.id in taken for w in s.words)]
+    updated = replace(
+        quote, words=words, start=words[0].start, end=words[-1].end,
+        redactions=redactions, segment_ids=linked,
+    )
+    return _asked_again(quote, updated, at)

@@ -73,6 +73,14 @@ def make_quote(
         )
         store.participant(quote.participant_id)  # the segments' speaker is real too
         quote.step_index = step_at(session, quote.start)
+        # Choosing who said a quote from speech of unknown speaker says who spoke
+        # it: the transcript must agree, since a quote only ever shows words the
+        # transcript gives to its speaker.
+        unknown = [by_id[sid] for sid in quote.segment_ids if by_id[sid].speaker_id is None]
+        if unknown:
+            for segment in unknown:
+                segment.speaker_id = quote.participant_id
+            store.save_segments(session_id, list(by_id.values()))
         store.save_quote(quote)
     return quote
 

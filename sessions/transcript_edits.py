@@ -11,6 +11,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from models import Segment
+from models.quote import follow_correction
+from models.transcript import correct_segment
+from sessions.clock import now_iso
 from sessions.errors import FacilitateError, NotFound
 from sessions.store import ConsultationStore
 
@@ -20,7 +23,12 @@ if TYPE_CHECKING:
 
 
 def edit_text(store: ConsultationStore, session_id: str, segment_id: str, text: str) -> Segment:
-    """Correct what a segment says; the model's words stay in ``original_text``."""
+    """Correct what a segment says; the model's words stay in ``original_text``.
+
+    The corrected text is aligned to the words it replaces, so every decision
+    made on those words (quotes, redactions, withdrawals) follows them; a quote
+    approved before its words changed is asked about again.
+    """
     text = " ".join(text.split())
     if not text:
         raise FacilitateError(
@@ -30,11 +38,22 @@ def edit_text(store: ConsultationStore, session_id: str, segment_id: str, text: 
     with store.transaction():
         segments = store.segments(session_id)
         segment = _find(segments, segment_id)
-        if not segment.original_text:
-            segment.original_text = segment.text
-        segment.text = text
+        updated, correction = correct_segment(segment, text)
+        segments[segments.index(segment)] = updated
         store.save_segments(session_id, segments)
-    return segment
+        at = now_iso()
+        old_ids = {w.id for w in segment.words}
+        for quote in store.quotes(session_id):
+            if segment_id not in quote.segment_ids and old_ids.isdisjoint(
+                w.id for w in quote.words
+            ):
+                continue
+            followed, event = follow_correction(quote, segments, correction, at)
+            if followed != quote:
+                store.save_quote(followed)
+            if event is not None:
+                store.append_audit(event)
+    return updated
 
 
 def set_speaker(

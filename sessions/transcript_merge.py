@@ -12,7 +12,9 @@ module is the one place that carries over, by time rather than by segment:
 - the facilitator's text corrections: whole when a new segment covers the same
   audio, otherwise word by word where the new model heard the same words; an
   edit that cannot be placed confidently is counted, never silently dropped.
-- quotes' links to segments, re-pointed at the new segments they overlap.
+- quotes, pointed at their words in the new transcript (by id where the new
+  model heard the same word, else by time); an approved quote whose words
+  changed is asked about again.
 - a participant's approval of their whole contribution, reset to pending (and
   audited) when the words attributed to them changed.
 """
@@ -26,9 +28,9 @@ from difflib import SequenceMatcher
 from models import Actor, ContributionState, Segment, SessionStatus, Word, format_clock
 from models.export_rules import Moments
 from models.ids import new_id
-from models.quote import segment_words
+from models.quote import follow_new_transcript, segment_words
 from models.review import review_contribution
-from models.transcript import join_words
+from models.transcript import aligned, join_words, token_key
 from sessions.clock import now_iso
 from sessions.store import ConsultationStore
 
@@ -336,8 +338,47 @@ def merge_transcripts(old: list[Segment], new: list[Segment]) -> TranscriptMerge
             lost.append(LostEdit(edited.start, edited.end, edited.text, edited.original_text))
     for k in tokens.changed:
         segments[k] = replace(segments[k], text=tokens.text(k))
+    # Words say what their segment's text says (a carried correction included),
+    # and keep the ids of the old words they match, so decisions follow them.
+    segments = carry_word_ids(old, [aligned(replace(s, redactions=[])) for s in segments])
     segments, hidden = _carry_redactions(old, segments)
     return TranscriptMerge(segments, kept, lost, gone, hidden)
+
+
+#: A new word takes an old word's id only if their middles are this close (seconds).
+SAME_WORD_S = 1.0
+
+
+def carry_word_ids(old: list[Segment], new: list[Segment]) -> list[Segment]:
+    """``new`` with each word that the old transcript also heard, at about the same time,
+    taking the old word's id: quotes and decisions made on it then still find it.
+    """
+    before = [w for s in sorted(old, key=lambda s: s.start) for w in s.words]
+    after = [(k, i, w) for k, s in enumerate(new) for i, w in enumerate(s.words)]
+    matcher = SequenceMatcher(
+        None, [token_key(w.text) for w in before], [token_key(w.text) for _, _, w in after],
+        autojunk=False,
+    )
+    ids: dict[tuple[int, int], str] = {}
+    for a, b, size in matcher.get_matching_blocks():
+        for d in range(size):
+            old_word = before[a + d]
+            k, i, word = after[b + d]
+            drift = (old_word.start + old_word.end) / 2 - (word.start + word.end) / 2
+            if abs(drift) <= SAME_WORD_S:
+                ids[(k, i)] = old_word.id
+    used = set(ids.values())
+    result = []
+    for k, segment in enumerate(new):
+        words = []
+        for i, word in enumerate(segment.words):
+            carried = ids.get((k, i))
+            if carried is None and word.id in used:
+                # Its own id is an old word's that another new word carries on.
+                carried = f"{word.id}~{k}.{i}"
+            words.append(replace(word, id=carried) if carried else word)
+        result.append(replace(segment, words=words))
+    return result
 
 
 # -- saving it ----------------------------------------------------------------------------
@@ -365,7 +406,7 @@ def save_transcript(
         merge = merge_transcripts(old, fresh)
         update = TranscriptUpdate(merge, had_transcript=bool(old))
         segments = merge.segments
-        update.quotes_relinked = _relink_quotes(store, session_id, segments)
+        update.quotes_relinked = _follow_quotes(store, session_id, segments)
         if old:
             update.approvals_reset = _reset_changed_approvals(
                 store, session_id, old, segments, model_name)
@@ -378,22 +419,20 @@ def save_transcript(
     return update
 
 
-def _relink_quotes(store: ConsultationStore, session_id: str, segments: list[Segment]) -> int:
-    """Point quotes whose segments are gone at the new segments their words fall in."""
-    ids = {s.id for s in segments}
+def _follow_quotes(store: ConsultationStore, session_id: str, segments: list[Segment]) -> int:
+    """Point every quote at its words in the new transcript; return how many changed.
+
+    An approved quote whose words changed is asked about again (and audited).
+    """
     count = 0
+    at = now_iso()
     for quote in store.quotes(session_id):
-        if quote.segment_ids and all(i in ids for i in quote.segment_ids):
-            continue
-        middles = [(w.start + w.end) / 2 for w in quote.words]
-        linked = [s.id for s in segments if any(s.start <= m <= s.end for m in middles)]
-        if not linked:
-            linked = [s.id for s in segments
-                      if min(s.end, quote.end) - max(s.start, quote.start) > 0]
-        if linked != quote.segment_ids:
-            quote.segment_ids = linked
-            store.save_quote(quote)
+        followed, event = follow_new_transcript(quote, segments, at)
+        if followed != quote:
+            store.save_quote(followed)
             count += 1
+        if event is not None:
+            store.append_audit(event)
     return count
 
 

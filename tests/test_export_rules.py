@@ -109,12 +109,15 @@ def test_suggest_names_skips_sentence_starts_stoplist_and_known_names() -> None:
 
 def test_only_approved_quotes_of_consenting_speakers_leave() -> None:
     sam, jo = person("p1", "Sam"), person("p2", "Jo", consent=False)
-    seg = segment(0, "one two three four five six", "p1")
+    seg = segment(0, "one two three four", "p1")
+    jos = segment(10, "five six", "p2")
     approved, _ = decide(new_quote(SID, "p1", seg.words[:2]), Decision.APPROVE, "t")
     pending = new_quote(SID, "p1", seg.words[2:3])
     withdrawn, _ = decide(new_quote(SID, "p1", seg.words[3:4]), Decision.WITHDRAW, "t")
-    refused, _ = decide(new_quote(SID, "p2", seg.words[4:]), Decision.APPROVE, "t")
-    result = exportable_quotes([approved, pending, withdrawn, refused], [sam, jo])
+    refused, _ = decide(new_quote(SID, "p2", jos.words), Decision.APPROVE, "t")
+    result = exportable_quotes(
+        [approved, pending, withdrawn, refused], [sam, jo], segments={SID: [seg, jos]}
+    )
     assert [q.id for q in result] == [approved.id]
 
 
@@ -124,7 +127,8 @@ def test_words_hidden_in_one_quote_are_hidden_in_overlapping_quotes() -> None:
     wide, _ = decide(new_quote(SID, "p1", seg.words), Decision.APPROVE, "t")
     redacted, _ = decide(new_quote(SID, "p1", seg.words[:2]), Decision.REDACT, "t", redactions=[1])
     withdrawn, _ = decide(new_quote(SID, "p1", seg.words[3:4]), Decision.WITHDRAW, "t")
-    result = {q.id: q for q in exportable_quotes([wide, redacted, withdrawn], [sam])}
+    quotes = [wide, redacted, withdrawn]
+    result = {q.id: q for q in exportable_quotes(quotes, [sam], segments={SID: [seg]})}
     assert result[wide.id].redacted_text == "alpha [redacted] charlie [redacted] echo"
     assert result[redacted.id].redacted_text == "alpha [redacted]"
 
@@ -135,7 +139,7 @@ def test_struck_words_are_hidden_in_quotes() -> None:
     session = Session(id=SID, consultation_id="c", title="S",
                       markers=[Marker(MarkerKind.STRIKE, 1.0, end_s=1.9)])
     quote, _ = decide(new_quote(SID, "p1", seg.words), Decision.APPROVE, "t")
-    (result,) = exportable_quotes([quote], [sam], [session])
+    (result,) = exportable_quotes([quote], [sam], [session], {SID: [seg]})
     assert result.redacted_text == "alpha [redacted] charlie"
 
 

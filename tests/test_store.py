@@ -154,8 +154,8 @@ def test_sessions_round_trip(store: ConsultationStore) -> None:
 
 def test_segments_live_in_their_own_file(store: ConsultationStore) -> None:
     assert store.segments("s-1") == []
-    late = Segment(5, 6, "later", words(1, 5))
-    early = Segment(0, 2, "first", words(2), speaker_id="p-1")
+    late = Segment(5, 6, "w0", words(1, 5))
+    early = Segment(0, 2, "w0 w1", words(2), speaker_id="p-1")
     store.save_segments("s-1", [late, early])
     assert store.segments("s-1") == [early, late]
     store.save_segments("s-1", [late])

@@ -241,7 +241,21 @@ def _transcript_lines(
     items = consented_transcript(
         session, source.segments.get(session.id, []), source.participants, session_quotes
     )
-    approved_here = [q for q in approved if q.session_id == session.id]
+    # A quote is marked in the transcript only where every word it shows is
+    # shown there too; otherwise a reader would see it coded only in part.
+    shown = {
+        t.word_id
+        for item in items
+        if isinstance(item, KeptSegment)
+        for t in item.tokens
+        if not t.hidden
+    }
+    approved_here = [
+        q
+        for q in approved
+        if q.session_id == session.id
+        and all(w.id in shown for i, w in enumerate(q.words) if i not in set(q.redactions))
+    ]
     lines: list[Line] = []
     for item in items:
         if isinstance(item, Placeholder):

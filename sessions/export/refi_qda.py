@@ -89,29 +89,41 @@ def render_codebook(content: ExportContent) -> bytes | None:
     return _tostring(root, CODEBOOK_NS)
 
 
-def _source_text(session: SessionEntry) -> tuple[str, dict[str, tuple[int, int]]]:
-    """A session's transcript as one text, and where each approved quote lies in it."""
+def _source_text(session: SessionEntry) -> tuple[str, list[tuple[str, tuple[int, int]]]]:
+    """A session's transcript as one text, and where each approved quote lies in it.
+
+    A quote over several lines is one selection while its lines follow one
+    another, and a selection per run otherwise: a selection never takes in
+    another speaker's line.
+    """
     parts: list[str] = []
-    found: dict[str, tuple[int, int]] = {}
+    found: list[tuple[str, tuple[int, int]]] = []
+    open_runs: dict[str, tuple[int, int, int]] = {}  # quote id -> (start, end, line index)
     offset = 0
-    for line in session.lines:
+    for index, line in enumerate(session.lines):
         prefix = "" if line.placeholder else f"{line.speaker}: "
         for quote_id, start, end in line.quote_spans:
             a, b = offset + len(prefix) + start, offset + len(prefix) + end
-            old = found.get(quote_id)
-            found[quote_id] = (min(a, old[0]), max(b, old[1])) if old else (a, b)
+            run = open_runs.get(quote_id)
+            if run is not None and run[2] == index - 1:
+                open_runs[quote_id] = (run[0], b, index)
+                continue
+            if run is not None:
+                found.append((quote_id, (run[0], run[1])))
+            open_runs[quote_id] = (a, b, index)
         text = f"{prefix}{line.text}\n"
         parts.append(text)
         offset += len(text)
+    found += [(quote_id, (a, b)) for quote_id, (a, b, _) in open_runs.items()]
     return "".join(parts), found
 
 
-def _quotes_text(quotes: Sequence[QuoteEntry]) -> tuple[str, dict[str, tuple[int, int]]]:
+def _quotes_text(quotes: Sequence[QuoteEntry]) -> tuple[str, list[tuple[str, tuple[int, int]]]]:
     parts: list[str] = []
-    found: dict[str, tuple[int, int]] = {}
+    found: list[tuple[str, tuple[int, int]]] = []
     offset = 0
     for quote in quotes:
-        found[quote.id] = (offset, offset + len(quote.text))
+        found.append((quote.id, (offset, offset + len(quote.text))))
         text = f"{quote.text}\n— {quote.attribution}\n\n"
         parts.append(text)
         offset += len(text)
@@ -147,7 +159,7 @@ class _Project:
         name: str,
         description: str,
         text: str,
-        selections: dict[str, tuple[int, int]],
+        selections: list[tuple[str, tuple[int, int]]],
         quotes: dict[str, QuoteEntry],
     ) -> None:
         if self.sources is None:
@@ -167,7 +179,7 @@ class _Project:
         )
         if description:
             ET.SubElement(source, f"{{{PROJECT_NS}}}Description").text = description
-        for quote_id, (start, end) in sorted(selections.items(), key=lambda kv: kv[1]):
+        for quote_id, (start, end) in sorted(selections, key=lambda kv: kv[1]):
             quote = quotes[quote_id]
             codes = [t for t in quote.theme_ids if t in self.known_codes]
             selection = ET.SubElement(
@@ -215,13 +227,13 @@ def render_qdpx(content: ExportContent) -> bytes:
             p for p in (session.date, session.venue, f"{session.activity} session") if p
         )
         text, selections = _source_text(session)
-        placed = {q for q in selections if q in quotes}
+        placed = {q for q, _ in selections if q in quotes}
         if session.lines:
             project.add_source(
                 f"{session.index:02d} {session.title}",
                 f"Consented transcript: {subtitle}",
                 text,
-                {q: span for q, span in selections.items() if q in quotes},
+                [(q, span) for q, span in selections if q in quotes],
                 quotes,
             )
         loose = [q for q in content.quotes if q.session_id == session.id and q.id not in placed]

@@ -1,0 +1,176 @@
+"""The privacy core: word by word, what may leave the laptop and as what.
+
+Every export, every preview and every participant review asks
+:func:`session_privacy` and nothing else. Words have identity (see
+:mod:`models.transcript`), so decisions follow the words they were made on,
+whatever the facilitator corrected afterwards:
+
+- a word in a withdrawn quote, or inside an off-record span (a strike, or the
+  marked turn of someone who did not agree to be recorded), is **dropped**:
+  gone without trace, from the transcript and from every quote;
+- a word a participant redacted, in any quote or in their transcript review,
+  is **redacted** everywhere: shown as ``[redacted]``;
+- a quote shows a word only while the transcript still holds that word and
+  still gives it to the quote's speaker: a word corrected away, or given to
+  someone else (or to nobody) since the quote was made, was never this
+  participant's to approve.
+
+Names are the anonymiser's business (:mod:`models.anonymise`), applied to the
+text this core lets out.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from models.attribution import off_record_spans
+from models.participant import Participant
+from models.quote import Quote, QuoteState
+from models.session import Session
+from models.transcript import Segment, Word, aligned
+
+
+class Fate(enum.StrEnum):
+    """What becomes of one word in an export."""
+
+    SHOWN = "shown"
+    REDACTED = "redacted"
+    DROPPED = "dropped"
+
+
+def _overlap(a_start: float, a_end: float, b_start: float, b_end: float) -> bool:
+    # Exact equality catches zero-length words, which a strict overlap test misses.
+    return (a_start < b_end and b_start < a_end) or (a_start == b_start and a_end == b_end)
+
+
+class Moments:
+    """Time intervals (a word's span, a strike) with a fast "does this word touch one?"."""
+
+    def __init__(self, spans: Iterable[tuple[float, float]] = ()) -> None:
+        ordered = sorted((min(s, e), max(s, e)) for s, e in spans)
+        self._starts = [s for s, _ in ordered]
+        self._ends = [e for _, e in ordered]
+        # Running maximum of ends: lets the backward scan stop early.
+        self._reach: list[float] = []
+        for end in self._ends:
+            self._reach.append(max(end, self._reach[-1]) if self._reach else end)
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def touches(self, start: float, end: float) -> bool:
+        """True when ``start``..``end`` overlaps (or exactly equals) any interval."""
+        index = bisect.bisect_right(self._starts, end) - 1
+        while index >= 0 and self._reach[index] >= start:
+            if _overlap(start, end, self._starts[index], self._ends[index]):
+                return True
+            index -= 1
+        return False
+
+
+def _duration(session: Session, segments: Sequence[Segment], quotes: Sequence[Quote]) -> float:
+    ends = [s.end for s in segments] + [q.end for q in quotes]
+    if session.recording is not None:
+        ends.append(session.recording.duration_s)
+    return max(ends, default=0.0) + 1.0
+
+
+@dataclass(frozen=True)
+class PlacedWord:
+    """A transcript word and the segment that holds it."""
+
+    word: Word
+    segment: Segment
+
+
+@dataclass(frozen=True)
+class SessionPrivacy:
+    """Every word of one session by id, and the decisions that hide some of them."""
+
+    session_id: str
+    #: The transcript, each segment's words saying what its text says.
+    segments: tuple[Segment, ...]
+    words: dict[str, PlacedWord]
+    #: Word ids gone without trace: withdrawn quotes' words and off-record speech.
+    dropped: frozenset[str]
+    #: Word ids shown as [redacted]: redacted by their speaker in a quote or their transcript.
+    redacted: frozenset[str]
+
+    def fate(self, word_id: str) -> Fate:
+        """What a transcript word becomes in any export."""
+        if word_id in self.dropped or word_id not in self.words:
+            return Fate.DROPPED
+        if word_id in self.redacted:
+            return Fate.REDACTED
+        return Fate.SHOWN
+
+    def quote_words(self, quote: Quote) -> list[tuple[Word, Fate]]:
+        """A quote's words as they may be shown, each with its fate.
+
+        The text of a word is the transcript's (the facilitator's correction);
+        a word no longer in the transcript, or no longer the speaker's, is
+        dropped, as is every word the quote's own redactions hide.
+        """
+        own = {quote.words[i].id for i in quote.redactions if 0 <= i < len(quote.words)}
+        result: list[tuple[Word, Fate]] = []
+        for word in quote.words:
+            placed = self.words.get(word.id)
+            if placed is None or placed.segment.speaker_id != quote.participant_id:
+                result.append((word, Fate.DROPPED))
+                continue
+            fate = self.fate(word.id)
+            if fate is Fate.SHOWN and word.id in own:
+                fate = Fate.REDACTED
+            result.append((placed.word, fate))
+        return result
+
+    def segment_words(self, segment: Segment) -> list[tuple[Word, Fate]]:
+        """A transcript segment's words, each with its fate."""
+        return [(w, self.fate(w.id)) for w in segment.words]
+
+
+def session_privacy(
+    session: Session | None,
+    segments: Sequence[Segment],
+    participants: Sequence[Participant],
+    quotes: Sequence[Quote],
+    session_id: str | None = None,
+) -> SessionPrivacy:
+    """Decide every word of one session: the one place that does.
+
+    ``quotes`` should be every quote of the session, withdrawn ones included:
+    their words are dropped wherever they appear. ``session`` (with its marks)
+    drops off-record speech; without it only quote and transcript decisions apply.
+    """
+    sid = session.id if session is not None else (session_id or "")
+    ordered = tuple(aligned(s) for s in sorted(segments, key=lambda s: (s.start, s.end)))
+    words: dict[str, PlacedWord] = {}
+    for segment in ordered:
+        for word in segment.words:
+            words.setdefault(word.id, PlacedWord(word, segment))
+    dropped: set[str] = set()
+    redacted: set[str] = {
+        s.words[i].id for s in ordered for i in s.redactions if 0 <= i < len(s.words)
+    }
+    session_quotes = [q for q in quotes if not sid or q.session_id == sid]
+    for quote in session_quotes:
+        if quote.state is QuoteState.WITHDRAWN:
+            dropped.update(w.id for w in quote.words)
+        else:
+            # Any state, not only approved: a redaction still recorded on a
+            # pending quote is the participant's wish and costs nothing to honour.
+            redacted.update(
+                quote.words[i].id for i in quote.redactions if 0 <= i < len(quote.words)
+            )
+    if session is not None:
+        spans = off_record_spans(
+            session.markers, list(participants), session.id,
+            _duration(session, ordered, session_quotes),
+        )
+        if spans:
+            off = Moments(spans)
+            dropped.update(i for i, p in words.items() if off.touches(p.word.start, p.word.end))
+    return SessionPrivacy(sid, ordered, words, frozenset(dropped), frozenset(redacted))
