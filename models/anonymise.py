@@ -1,18 +1,31 @@
 """Names out, pseudonyms in: the text rules every export passes through.
 
 The hide list is the consultation's own ``hide_names`` (staff, friends, places)
-plus every participant's real name. A participant's real name (and, on its own,
-each part of it: people say "Dave", not "Dave Smith") becomes their pseudonym;
-anything else on the list becomes ``[name]``. Matching is whole-word and
-case-insensitive, so "DAVE", "dave" and the possessive "Dave's" are all caught
-(the "'s" stays: "Sam's"), while "Davenport" is left alone.
+plus every participant's real name. A participant's real name becomes their
+pseudonym; anything else on the list becomes ``[name]``. Each part of a
+multi-word or hyphenated name is hidden too, on its own and in any run of
+parts: people say "Dave", not "Dave Smith", and "Anne" for "Anne-Marie". A part
+that one person alone owns becomes their pseudonym; a part shared, or from the
+consultation's list, becomes ``[name]``. Lone initials are left to the full
+name, and the facilitator may keep chosen words ("Will", "May") with ``allow``.
+
+Matching is whole-word on a folded form of the text, so spellings that speech
+recognisers and keyboards produce all match: any case ("DAVE", "İpek",
+"WEISS" for "Weiß"), composed or decomposed accents, accent-free spellings
+("Jose" for "José", "Lukasz" for "Łukasz"), curly or straight apostrophes
+("O’Hara"), any dash or a space between parts ("Anne–Marie", "Anne Marie").
+Replacements fall exactly over the matched span of the original text, so the
+possessive keeps its "'s" ("Sam’s") while "Davenport" is left alone.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 from models.participant import Participant
 
@@ -22,54 +35,202 @@ NAME = "[name]"
 #: A span edit made by the anonymiser: (old start, old end, new start, new end).
 Edit = tuple[int, int, int, int]
 
+# -- folding -------------------------------------------------------------------
+#
+# Text and names are compared in a folded form: compatibility-decomposed,
+# casefolded, accents dropped, letters that have no decomposition spelled the
+# way an English keyboard (or Whisper) writes them, and every apostrophe and
+# dash made one character. Folding works one character at a time, so a
+# position in the folded text always leads back to one character of the
+# original.
 
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+_APOSTROPHES = "'\u2019\u02bc\u2018`\u00b4\u2032"
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+#: Invisible characters inside a word (soft hyphen, zero-width joiners).
+_INVISIBLE = "\u00ad\u200c\u200d\u2060\ufeff"
+#: Letters that NFKD leaves whole, as they are written without the stroke or ligature.
+_LETTERS = {
+    "ł": "l", "ŀ": "l", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe",
+    "þ": "th", "ħ": "h", "ı": "i", "ŧ": "t", "ĸ": "k", "ŋ": "n", "ƒ": "f",
+    "ƀ": "b", "ƶ": "z", "ǥ": "g", "ɨ": "i", "ʉ": "u", "ȼ": "c", "ɇ": "e",
+    "ɉ": "j", "ɍ": "r", "ɏ": "y", "ß": "ss",
+}  # fmt: skip
+_TABLE = str.maketrans(
+    {**_LETTERS, **dict.fromkeys(_APOSTROPHES, "'"), **dict.fromkeys(_DASHES, "-"),
+     **dict.fromkeys(_INVISIBLE, "")}
+)  # fmt: skip
+_ASCII_TABLE = str.maketrans("`", "'")
+
+
+def _fold_char(char: str) -> str:
+    """The folded form of one character: "" for an accent, "ss" for "ß"."""
+    if char in _APOSTROPHES or char in _DASHES:
+        return char.translate(_TABLE)
+    # Decompose before and after casefolding: "İ" casefolds to "i" plus a
+    # combining dot, and compatibility forms ("ﬁ", "Ｄ") may fold to capitals.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.translate(_TABLE)
+
+
+class _FoldCache(dict[str, str]):
+    """Each character's folded form, worked out once."""
+
+    def __missing__(self, char: str) -> str:
+        folded = self[char] = _fold_char(char)
+        return folded
+
+
+_FOLD = _FoldCache()
+
+
+def fold(text: str) -> str:
+    """``text`` as names are matched: casefolded, without accents, one apostrophe and dash."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_TABLE)
+    return "".join(map(_FOLD.__getitem__, text))
+
+
+class _Folded:
+    """A text's folded form, and the way back from folded positions to original ones."""
+
+    __slots__ = ("text", "folded", "_pieces", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] | None = None
+        if text.isascii():
+            # Folding ASCII never changes length: positions are the same.
+            self.folded = text.lower().translate(_ASCII_TABLE)
+            self._pieces: list[str] | None = None
+        else:
+            self._pieces = list(map(_FOLD.__getitem__, text))
+            self.folded = "".join(self._pieces)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span that folded ``[start, end)`` came from.
+
+        The end takes in accents that follow the last letter, so a decomposed
+        "Zoë" is replaced whole.
+        """
+        if self._pieces is None:
+            return start, end
+        if self._starts is None:
+            # _starts[i]: where original character i begins in the folded text.
+            self._starts = list(accumulate(map(len, self._pieces), initial=0))
+        starts = self._starts
+        first = bisect_right(starts, start) - 1
+        after = bisect_left(starts, end)
+        # Characters that fold to nothing (combining accents) belong to the letter before.
+        after = bisect_right(starts, starts[after]) - 1
+        return first, after
+
+
+# -- names -----------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s-]+")
+_PUNCTUATION = re.compile(r"[\s'.-]+")
+
+
+def _name_key(name: str) -> str:
+    """A name folded, its parts (split at spaces and dashes) joined by one space."""
+    parts = (part.strip("'") for part in _SEPARATORS.split(fold(name)))
+    return " ".join(part for part in parts if part)
+
+
+def _compact(folded: str) -> str:
+    """A folded name without spaces, dashes, apostrophes or dots: what matching compares."""
+    return _PUNCTUATION.sub("", folded)
+
+
+def _pattern_for(key: str) -> str:
+    # Apostrophes and dots may be left out ("OHara", "J Smith") and parts may
+    # be joined by any spaces or dashes, or run together ("Annemarie").
+    parts = (
+        "".join(re.escape(c) + "?" if c in "'." else re.escape(c) for c in part)
+        for part in key.split(" ")
+    )
+    return r"[\s-]*".join(parts)
+
+
+def _runs(key: str) -> list[str]:
+    """Every run of consecutive parts of a name key, shorter than the whole."""
+    parts = key.split(" ")
+    return [
+        " ".join(parts[i:j])
+        for i in range(len(parts))
+        for j in range(i + 1, len(parts) + 1)
+        if j - i < len(parts)
+    ]
 
 
 class Anonymiser:
-    """Replaces every name on the hide list in a text, in one pass."""
+    """Replaces every name on the hide list in a text, in one pass.
 
-    def __init__(self, replacements: dict[str, str] | None = None) -> None:
-        #: Casefolded name (single spaces) -> what it becomes.
-        self.replacements = {_key(k): v for k, v in (replacements or {}).items()}
-        names = sorted(self.replacements, key=len, reverse=True)
-        # Longest first, so "Dave Smith" wins over "Dave"; inner whitespace may
-        # be any run of spaces or a line break, as speech recognisers emit it.
-        alternatives = "|".join(r"\s+".join(map(re.escape, n.split())) for n in names)
-        self._pattern = (
-            re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if names else None
-        )
+    ``replacements`` maps each name to what it becomes; names are matched
+    folded (see :func:`fold`), whole-word, longest first. A name that folds to
+    a word in ``allow`` is kept.
+    """
+
+    def __init__(
+        self, replacements: dict[str, str] | None = None, *, allow: Iterable[str] = ()
+    ) -> None:
+        #: Words kept as they are, compacted (folded, no punctuation).
+        self.allow = frozenset(filter(None, (_compact(_name_key(w)) for w in allow)))
+        #: Folded name (parts joined by single spaces) -> what it becomes.
+        self.replacements: dict[str, str] = {}
+        for name, value in (replacements or {}).items():
+            key = _name_key(name)
+            if key and _compact(key) not in self.allow:
+                self.replacements[key] = value
+        # What a match becomes, found from the match itself; two names that
+        # compact alike ("Anne Marie", "Annemarie") but differ cannot say who.
+        self._by_compact: dict[str, str] = {}
+        for key, value in self.replacements.items():
+            compact = _compact(key)
+            known = self._by_compact.setdefault(compact, value)
+            if known != value:
+                self._by_compact[compact] = NAME
+        # Longest first, so "Dave Smith" wins over "Dave".
+        keys = sorted(self.replacements, key=lambda k: (-len(_compact(k)), k))
+        alternatives = "|".join(_pattern_for(k) for k in keys)
+        self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if keys else None
 
     @property
     def names(self) -> list[str]:
-        """Every hidden name (casefolded)."""
+        """Every hidden name, folded."""
         return list(self.replacements)
 
     def __call__(self, text: str) -> str:
         """Return ``text`` with every hidden name replaced."""
-        pattern = self._pattern
-        if pattern is None or not text:
-            return text
-        return pattern.sub(lambda m: self.replacements[_key(m.group(0))], text)
+        return self.with_edits(text)[0]
 
     def with_edits(self, text: str) -> tuple[str, list[Edit]]:
-        """Like calling it, and also say where text changed, to move positions."""
+        """Like calling it, and also say where text changed, to move positions.
+
+        Edits are in positions of the original ``text`` and of the result.
+        """
         pattern = self._pattern
         if pattern is None or not text:
             return text, []
+        folded = _Folded(text)
         parts: list[str] = []
         edits: list[Edit] = []
         last = 0
         length = 0
-        for match in pattern.finditer(text):
-            parts.append(text[last : match.start()])
-            length += match.start() - last
-            new = self.replacements[_key(match.group(0))]
-            edits.append((match.start(), match.end(), length, length + len(new)))
+        for match in pattern.finditer(folded.folded):
+            start, end = folded.span(*match.span())
+            if start < last:  # pragma: no cover - folded matches never overlap
+                continue
+            parts.append(text[last:start])
+            length += start - last
+            new = self._by_compact.get(_compact(match.group(0)), NAME)
+            edits.append((start, end, length, length + len(new)))
             parts.append(new)
             length += len(new)
-            last = match.end()
+            last = end
+        if not edits:
+            return text, []
         parts.append(text[last:])
         return "".join(parts), edits
 
@@ -96,7 +257,7 @@ def hide_list(hide_names: Iterable[str], participants: Iterable[Participant]) ->
     names += [p.real_name.strip() for p in participants if p.real_name.strip()]
     unique: dict[str, str] = {}
     for name in names:
-        unique.setdefault(_key(name), name)
+        unique.setdefault(_name_key(name) or name, name)
     return list(unique.values())
 
 
@@ -105,31 +266,46 @@ def build_anonymiser(
     participants: Iterable[Participant],
     *,
     use_pseudonyms: bool = True,
+    allow: Iterable[str] = (),
 ) -> Anonymiser:
     """The anonymiser for a consultation.
 
     With ``use_pseudonyms`` false, real names become ``[name]`` too, for
-    exports that name nobody at all.
+    exports that name nobody at all. Words in ``allow`` are kept where they are
+    only a part of a longer name ("Will" of "Will Jones"); a name listed whole,
+    or a one-word real name, is always hidden.
     """
     people = list(participants)
-    replacements: dict[str, str] = {_key(n): NAME for n in hide_names if n.strip()}
-    # A part shared by two people ("Dave" Smith and "Dave" Jones) cannot say
-    # who is meant, so it becomes [name]; full names still map to pseudonyms.
-    part_owner: dict[str, set[str]] = {}
+    hidden = [_name_key(n) for n in hide_names]
+    replacements: dict[str, str] = dict.fromkeys(filter(None, hidden), NAME)
     for person in people:
-        parts = person.real_name.split()
-        for part in parts if len(parts) > 1 else []:
+        key = _name_key(person.real_name)
+        if key:
+            replacements[key] = person.pseudonym if use_pseudonyms else NAME
+    # Who each part (or run of parts) belongs to: a person's id, or None for the
+    # consultation's list. A part shared by two owners ("Dave" Smith and "Dave"
+    # Jones) cannot say who is meant, so it becomes [name].
+    owners: dict[str, set[str | None]] = {}
+    for key in hidden:
+        for run in _runs(key):
+            owners.setdefault(run, set()).add(None)
+    pseudonym: dict[str, str] = {}
+    for person in people:
+        pseudonym[person.id] = person.pseudonym
+        for run in _runs(_name_key(person.real_name)):
+            owners.setdefault(run, set()).add(person.id)
+    whole = {_compact(k) for k in replacements}
+    allowed = {c for c in (_compact(_name_key(w)) for w in allow) if c and c not in whole}
+    for run, who in owners.items():
+        if run in replacements:
+            continue
+        if " " not in run:
             # A lone initial ("J") would hide every "J" in speech; the full name covers it.
-            if len(part.strip(".")) > 1:
-                part_owner.setdefault(_key(part), set()).add(person.pseudonym)
-    for part, owners in part_owner.items():
-        if part not in replacements:
-            only = next(iter(owners))
-            replacements[part] = only if use_pseudonyms and len(owners) == 1 else NAME
-    for person in people:
-        if person.real_name.strip():
-            replacements[_key(person.real_name)] = person.pseudonym if use_pseudonyms else NAME
-    return Anonymiser(replacements)
+            if len(_compact(run)) < 2 or _compact(run) in allowed:
+                continue
+        only = next(iter(who)) if len(who) == 1 else None
+        replacements[run] = pseudonym[only] if use_pseudonyms and only is not None else NAME
+    return Anonymiser(replacements, allow=allowed)
 
 
 def name_conflicts(anonymiser: Anonymiser, pseudonyms: Iterable[str]) -> list[str]:
@@ -162,10 +338,13 @@ def suggest_names(texts: Iterable[str], known: Iterable[str] = ()) -> list[str]:
 
     A word counts when it is capitalised somewhere other than the start of a
     sentence, is not on :data:`STOPLIST`, and is not already ``known`` (hidden
-    names and pseudonyms). Most frequent first.
+    names and pseudonyms, or any part of one, in any spelling). Most frequent first.
     """
-    known_keys = {_key(k) for k in known}
-    known_keys |= {_key(part) for k in known for part in k.split()}
+    known_keys: set[str] = set()
+    for name in known:
+        key = _name_key(name)
+        known_keys.add(key)
+        known_keys.update(key.split(" "))
     counts: Counter[str] = Counter()
     for text in texts:
         previous_end = 0
@@ -180,8 +359,7 @@ def suggest_names(texts: Iterable[str], known: Iterable[str] = ()) -> list[str]:
             # ALL-CAPS words are acronyms ("NHS", "GP") far more often than names.
             if word.isupper():
                 continue
-            key = word.casefold()
-            if key in STOPLIST or key in known_keys:
+            if fold(word) in STOPLIST or _name_key(word) in known_keys:
                 continue
             counts[word] += 1
     return [word for word, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
