@@ -8,19 +8,29 @@ libsndfile cannot. Both load lazily so that importing this module stays cheap.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
 import math
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sessions.atomic import atomic_write_bytes
-from sessions.errors import AudioError
+from sessions.atomic import (
+    atomic_write_bytes,
+    create_temp,
+    fsync_dir,
+    remove_stale_temps,
+)
+from sessions.errors import AudioError, one_line
+from sessions.locations import PRIVATE_FILE
 from sessions.whisper_models import import_faster_whisper
 
 if TYPE_CHECKING:
     import numpy as np
+    import soundfile
 
 #: The formats named in messages; others FFmpeg knows may still work.
 READABLE = "WAV, FLAC, OGG, MP3 or M4A"
@@ -37,6 +47,12 @@ _SNDFILE_MAGIC = frozenset({b"RIFF", b"RF64", b"FORM", b"fLaC", b"OggS"})
 
 #: libsndfile reports "length unknown" (e.g. a FLAC header with no sample count) as this.
 _UNKNOWN_FRAMES = 2**62
+
+#: Frames read or written at a time when a stored recording is checked or silenced.
+_BLOCK_FRAMES = 16_000 * 10
+
+#: Spans in seconds, or a function that gives them from the file's duration in seconds.
+SpansFor = Iterable[tuple[float, float]] | Callable[[float], Iterable[tuple[float, float]]]
 
 
 @dataclass
@@ -226,3 +242,117 @@ def silence_spans(
     out = np.array(samples, copy=True)
     silence_in_place(out, spans, sample_rate)
     return out
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an OS lock on the file at ``path`` for the block (waiting for other holders).
+
+    A rewrite replaces the file with a new one, so a lock taken on the old file is
+    let go and taken again on the new one: whoever holds the lock has the file
+    that is at ``path`` now. Threads and processes both take turns.
+    """
+    while True:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:
+                yield
+                return
+        finally:
+            os.close(fd)  # also lets the lock go
+
+
+def _dtype(subtype: str) -> str:
+    """The sample type that reads and writes ``subtype`` back unchanged."""
+    if subtype == "PCM_16":
+        return "int16"
+    if subtype.startswith("PCM") or subtype in ("ALAW", "ULAW"):
+        return "int32"
+    return "float64"
+
+
+def _audible(sound: soundfile.SoundFile, spans: list[tuple[float, float]], dtype: str) -> bool:
+    """True when any sample of ``sound`` inside ``spans`` is not exact zero."""
+    import numpy as np
+
+    rate, frames = sound.samplerate, sound.frames
+    for span in spans:
+        first, last = frame_range(span, rate)
+        last = min(last, frames)
+        if first >= last:
+            continue
+        sound.seek(first)
+        while first < last:
+            want = min(_BLOCK_FRAMES, last - first)
+            block = sound.read(want, dtype=dtype)
+            if len(block) == 0:
+                break
+            if np.any(block):
+                return True
+            first += len(block)
+    return False
+
+
+def silence_file(path: Path, spans: SpansFor) -> bool:
+    """Make every span of the audio file at ``path`` exact silence on disk.
+
+    ``spans`` are ``(start_s, end_s)`` pairs, or a function giving them from the
+    file's duration, called once the file is locked (so it can read the latest
+    marks). Only the samples inside the spans are read to see whether any is not
+    silent yet, so a call when nothing new is off the record costs little and
+    changes nothing. Otherwise the file is streamed into a temporary file next to
+    it (same format, every other sample unchanged), fsynced and renamed over it,
+    mode 0600. Calls on one file from several threads or processes take turns.
+    Returns True when the file was rewritten. Raises :class:`AudioError` (one
+    line) when the file cannot be read or rewritten; it is then left as it was.
+    """
+    path = Path(path)
+    try:
+        return _silence_file(path, spans)
+    except (OSError, RuntimeError) as error:  # libsndfile's errors are RuntimeErrors
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else None
+        raise AudioError(
+            f"Cannot silence the off-record parts of {path.name} on disk "
+            f"({reason or one_line(error)}); it is unchanged and is silenced again at the "
+            "next mark or transcription, so free some space or check the file."
+        ) from None
+
+
+def _silence_file(path: Path, spans: SpansFor) -> bool:
+    """:func:`silence_file`, its errors as they come."""
+    import soundfile
+
+    remove_stale_temps(path.parent)  # an earlier rewrite that was killed half way
+    with _locked(path):
+        with soundfile.SoundFile(path) as sound:
+            rate, frames = sound.samplerate, sound.frames
+            dtype = _dtype(sound.subtype)
+            wanted = spans(frames / rate) if callable(spans) else spans
+            wanted = [(float(a), float(b)) for a, b in wanted if b > a]
+            if not wanted or not _audible(sound, wanted, dtype):
+                return False
+            fmt, subtype, channels = sound.format, sound.subtype, sound.channels
+        tmp = create_temp(path)
+        try:
+            with soundfile.SoundFile(path) as source, soundfile.SoundFile(
+                tmp, "w", samplerate=rate, channels=channels, format=fmt, subtype=subtype
+            ) as out:
+                done = 0
+                for block in source.blocks(_BLOCK_FRAMES, dtype=dtype, always_2d=True):
+                    silence_in_place(block, wanted, rate, offset=done)
+                    out.write(block)
+                    done += len(block)
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.chmod(tmp, PRIVATE_FILE)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+    fsync_dir(path.parent)
+    return True

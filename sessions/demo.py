@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models import ActivityKind, Marker, MarkerKind, RecordingConsent, SessionStatus
+from sessions.consent import silence_recording
 from sessions.importer import import_audio
 from sessions.planning import create_session
 from sessions.store import ConsultationStore, Workspace
@@ -84,6 +85,7 @@ def create_demo(
     ]
     session.status = SessionStatus.RECORDED
     store.save_session(session)
+    silence_recording(store, session.id)  # the marks may put someone's speech off the record
     return store, session.id
 
 

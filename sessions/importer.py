@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from models import Recording, Segment, Session, SessionStatus
 from models.attribution import attribute_speakers
-from sessions.audio import load_audio, probe_audio, write_flac
+from sessions.atomic import remove_stale_temps
+from sessions.audio import load_audio, probe_audio, silence_spans, write_flac
 from sessions.clock import now_iso
-from sessions.consent import session_off_record
+from sessions.consent import session_off_record, silence_recording
 from sessions.errors import FacilitateError
 from sessions.store import ConsultationStore
 from sessions.transcript_merge import TranscriptUpdate, save_transcript
@@ -27,7 +28,10 @@ def import_audio(store: ConsultationStore, session_id: str, source: Path) -> Rec
     """Copy ``source`` into the session as its recording; return the recording.
 
     The file is checked first (a bad file raises AudioError and changes
-    nothing), then stored as 16 kHz mono FLAC in the consultation's audio folder.
+    nothing), then stored as 16 kHz mono FLAC in the consultation's audio folder,
+    with every span already off the record (strikes, speech marked as anyone who
+    is not recorded) exact silence, as in a live recording; marks made later
+    silence the stored file again (:func:`sessions.consent.silence_recording`).
     A session keeps the one recording it has: its transcript, quotes and
     participants' decisions all point into it, so a second one is refused.
     """
@@ -36,7 +40,13 @@ def import_audio(store: ConsultationStore, session_id: str, source: Path) -> Rec
     session = store.session(session_id)
     refuse_second_recording(session)
     samples = load_audio(source, STORED_RATE)
+    # What is already off the record (strikes, marked speech of anyone who said no)
+    # is silenced before the audio reaches the disk, as a live recording is.
+    spans = session_off_record(store, session, len(samples) / STORED_RATE)
+    if spans:
+        samples = silence_spans(samples, STORED_RATE, spans)
     target = store.audio_dir / f"{session.id}.flac"
+    remove_stale_temps(target.parent)  # a copy left by an import that was killed
     write_flac(target, samples, STORED_RATE)
     recording = Recording(
         file=target.name,
@@ -52,6 +62,8 @@ def import_audio(store: ConsultationStore, session_id: str, source: Path) -> Rec
         session.recording = recording
         session.status = SessionStatus.RECORDED
         store.save_session(session)
+    # Marks or answers saved while the file was being written are silenced now.
+    silence_recording(store, session_id)
     return recording
 
 
@@ -109,6 +121,8 @@ def transcribe_session_keeping_edits(
         raise FacilitateError("This session has no recording yet; record or import one first.")
     if not audio.exists():
         raise FacilitateError(f"The recording {audio} is missing; import the audio again.")
+    # The stored file is kept as silent as the transcript, whatever saved the marks.
+    silence_recording(store, session)
     spans = session_off_record(store, session, session.recording.duration_s)
     previous = session.status
     if mark_transcribing:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from models.transcript import format_clock
-from sessions.atomic import fsync_dir
+from sessions.atomic import create_temp, fsync_dir, remove_stale_temps
 from sessions.audio import silence_in_place
 from sessions.errors import AudioError, one_line
 from sessions.locations import PRIVATE_FILE
@@ -90,11 +90,8 @@ def pcm_to_flac(partial: Path, flac: Path, rate: int, channels: int,
 
     frame_bytes = SAMPLE_BYTES * channels
     frames = partial.stat().st_size // frame_bytes  # a torn last sample is dropped
-    tmp = flac.with_name(f".{flac.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
     # Created private before any audio goes in; soundfile then reopens it for writing.
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    tmp = create_temp(flac)
     chunk = rate * 10
     done = 0
     try:
@@ -144,7 +141,8 @@ def recover(folder: Path) -> list[RecoveredRecording]:
     """Save every recording in ``folder`` that a crash or kill left unfinished as FLAC.
 
     Each ``<name>.pcm.partial`` becomes ``<name>.flac`` (whole samples only, struck
-    spans silenced), then the partial file and its sidecar are removed. A recording
+    spans silenced), then the partial file and its sidecar are removed; temporary
+    files whose writer was killed are deleted first. A recording
     still in progress (its file is locked by a live :class:`Recorder`) is left alone.
     Raises :class:`AudioError` when a FLAC cannot be written (e.g. the disk is full);
     the partial file is then kept for another try.
@@ -152,6 +150,8 @@ def recover(folder: Path) -> list[RecoveredRecording]:
     folder = Path(folder)
     if not folder.is_dir():
         return []
+    # A FLAC half written when a recording, an import or a silencing was killed.
+    remove_stale_temps(folder)
     names = {p.name[: -len(PARTIAL_SUFFIX)] for p in folder.glob(f"*{PARTIAL_SUFFIX}")}
     names |= {p.name[: -len(SIDECAR_SUFFIX)] for p in folder.glob(f"*{SIDECAR_SUFFIX}")}
     recovered = []

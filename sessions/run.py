@@ -44,7 +44,7 @@ import numpy as np
 
 from models import Marker, MarkerKind, Participant, Recording, Session, SessionStatus
 from models.attribution import Span, off_record_spans
-from sessions.atomic import atomic_write_bytes
+from sessions.atomic import atomic_write_bytes, remove_stale_temps
 from sessions.audio import silence_spans
 from sessions.clock import now_iso
 from sessions.consent import consent_problem, session_off_record
@@ -487,6 +487,7 @@ def recover_session(store: ConsultationStore, session_id: str) -> str | None:
     process (its partial file is locked), or when it already has a recording.
     """
     session = store.session(session_id)
+    remove_stale_temps(store.audio_dir)  # copies a killed import, recording or silencing left
     if session.recording is not None:
         return None
     folder = store.audio_dir

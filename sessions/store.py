@@ -47,7 +47,7 @@ from models import (
     set_recording_consent,
     to_dict,
 )
-from sessions.atomic import atomic_write_text
+from sessions.atomic import atomic_write_text, remove_stale_temps
 from sessions.clock import now_iso
 from sessions.errors import NotFound, StoreDamaged
 from sessions.locations import consultations_dir, ensure_private_dir, models_dir
@@ -224,6 +224,8 @@ class ConsultationStore:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.lock = threading.RLock()
+        # Copies a killed writer left behind may hold words since withdrawn.
+        remove_stale_temps(folder, folder / "transcripts", folder / "audio")
         self.db = _open_db(folder / STORE_FILE)
         meta = self.db.table("meta").get(doc_id=1)
         version = meta.get("schema_version", 0) if meta else 0

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sessions.atomic import atomic_write_bytes
+from sessions.atomic import atomic_write_bytes, remove_stale_temps
 from sessions.errors import Cancelled, FacilitateError, WouldOverwrite
 from sessions.export.content import (
     ExportContent,
@@ -215,6 +215,7 @@ def write_content(
         for name, render in _renderers(content, fmt)
     ]
     out_dir = _prepare_folder(out_dir)
+    remove_stale_temps(out_dir)  # a killed export's copies, perhaps of words since withdrawn
     if not overwrite:
         for name, _ in planned:
             if (out_dir / name).exists():
