@@ -47,6 +47,7 @@ from models import (
     set_recording_consent,
     to_dict,
 )
+from models.transcript import aligned
 from sessions.atomic import atomic_write_text, remove_stale_temps
 from sessions.clock import now_iso
 from sessions.errors import NotFound, StoreDamaged
@@ -387,7 +388,9 @@ class ConsultationStore:
         if doc is None:
             return []
         try:
-            return [from_dict(Segment, item) for item in doc["segments"]]
+            # Transcripts saved before words followed corrections are aligned as
+            # they are read, the same way every time (see models.transcript.aligned).
+            return [aligned(from_dict(Segment, item)) for item in doc["segments"]]
         except (KeyError, TypeError, SchemaError) as error:
             path = self.transcripts_dir / f"{session_id}.json"
             raise StoreDamaged(path, "its segments cannot be read") from error
