@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from models.participant import ContributionState, Participant, RecordingConsent, Role
 from models.privacy import Fate, Moments, SessionPrivacy, session_privacy
@@ -92,6 +93,7 @@ def exportable_quotes(
     participants: Sequence[Participant],
     sessions: Sequence[Session] = (),
     segments: Mapping[str, Sequence[Segment]] | None = None,
+    privacy: Mapping[str, SessionPrivacy] | None = None,
 ) -> list[Quote]:
     """The quotes that may be exported, as copies whose ``redactions`` hide everything hidden.
 
@@ -100,9 +102,11 @@ def exportable_quotes(
     ``sessions`` also hides struck and off-record moments; ``segments`` (per
     session id) is the transcript a quote's words must still be in, said by
     the quote's speaker. A quote left with nothing to show is dropped.
+    ``privacy`` (from :func:`privacy_by_session`) saves deciding again.
     """
     by_id = {p.id: p for p in participants}
-    privacy = privacy_by_session(quotes, participants, sessions, segments)
+    if privacy is None:
+        privacy = privacy_by_session(quotes, participants, sessions, segments)
     result: list[Quote] = []
     for quote in quotes:
         if not may_export_quote(quote, by_id):
@@ -116,9 +120,8 @@ def exportable_quotes(
 # -- transcripts -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Token:
-    """One word (or one uneditable stretch) of a kept segment."""
+class Token(NamedTuple):
+    """One word of a kept segment (a tuple: a long transcript makes tens of thousands)."""
 
     text: str
     start: float
@@ -210,14 +213,18 @@ def consented_transcript(
     segments: Sequence[Segment],
     participants: Sequence[Participant],
     quotes: Sequence[Quote],
+    privacy: SessionPrivacy | None = None,
 ) -> list[TranscriptItem]:
     """The session's transcript as it may be exported: kept segments and placeholders.
 
     ``quotes`` should be every quote of the session, withdrawn ones included.
+    ``privacy``, when the caller already has the core's decisions for the
+    session, saves deciding again.
     """
     by_id = {p.id: p for p in participants}
-    session_quotes = [q for q in quotes if q.session_id == session.id]
-    privacy = session_privacy(session, segments, participants, session_quotes)
+    if privacy is None:
+        session_quotes = [q for q in quotes if q.session_id == session.id]
+        privacy = session_privacy(session, segments, participants, session_quotes)
     items: list[TranscriptItem] = []
     for segment in privacy.segments:
         speaker = by_id.get(segment.speaker_id) if segment.speaker_id else None

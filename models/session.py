@@ -110,6 +110,9 @@ class Consultation:
     codebook: Codebook = field(default_factory=default_codebook)
     #: Names never to appear in an export (staff, friends, places).
     hide_names: list[str] = field(default_factory=list)
+    #: Common words kept in exports although part of a name ("Will", "May"): the
+    #: facilitator's choice, made seeing them in the export preview.
+    keep_words: list[str] = field(default_factory=list)
     #: Salted hash of the facilitator's PIN for leaving participant review.
     pin_hash: str = ""
     created_at: str = ""

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from models.audit import Actor, AuditEvent
 from models.participant import ContributionState
+from models.privacy import SessionPrivacy, session_privacy
 from models.quote import Decision, Quote, decide
 from models.review import redact_segment
 from models.review import review_contribution as decide_contribution
@@ -35,6 +36,27 @@ def quotes_for(
     """Only ``participant_id``'s own quotes (optionally of one session), in time order."""
     quotes = [q for q in store.quotes(session_id) if q.participant_id == participant_id]
     return sorted(quotes, key=lambda q: (q.session_id, q.start))
+
+
+def review_privacy(
+    store: ConsultationStore, session_ids: Iterable[str]
+) -> dict[str, SessionPrivacy]:
+    """The privacy core's decisions for ``session_ids``, for showing a participant their words.
+
+    A participant reviews exactly what an export would show: the transcript's
+    words (the facilitator's corrections), with everything hidden elsewhere
+    (a withdrawn quote, a strike, another redaction) hidden here too.
+    """
+    participants = store.participants()
+    quotes = store.quotes()
+    sessions = {s.id: s for s in store.sessions()}
+    return {
+        sid: session_privacy(
+            sessions.get(sid), store.segments(sid), participants,
+            [q for q in quotes if q.session_id == sid], session_id=sid,
+        )
+        for sid in dict.fromkeys(session_ids)
+    }
 
 
 def apply_decision(
@@ -168,6 +190,7 @@ __all__ = [
     "hash_pin",
     "quotes_for",
     "redact_own_words",
+    "review_privacy",
     "review_contribution",
     "set_pin",
     "verify_pin",

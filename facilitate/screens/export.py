@@ -149,7 +149,8 @@ class ExportScreen(Screen[None]):
         try:
             consultation = self.store.consultation()
             anonymise = build_anonymiser(
-                consultation.hide_names, self.store.participants(), use_pseudonyms=False
+                consultation.hide_names, self.store.participants(), use_pseudonyms=False,
+                allow=consultation.keep_words,
             )
             name = slug(anonymise(consultation.title), "consultation")
             if self.session_id is not None:

@@ -203,7 +203,10 @@ def build_preview(store: ConsultationStore, session_id: str | None) -> Preview:
         if reasons:
             role = " (facilitator)" if person.role is Role.FACILITATOR else ""
             left_out.append(f"{person.pseudonym}{role} ({'; '.join(reasons)})")
-    anonymiser = build_anonymiser(source.consultation.hide_names, source.participants)
+    anonymiser = build_anonymiser(
+        source.consultation.hide_names, source.participants,
+        allow=source.consultation.keep_words,
+    )
     clashes = name_conflicts(anonymiser, [p.pseudonym for p in source.participants])
     return Preview(
         exported=len(exported),
@@ -219,7 +222,10 @@ def prepare_content(store: ConsultationStore, request: ExportRequest) -> ExportC
     """Read and decide what the export shows; a pseudonym clash is a plain error."""
     source = load_source(store, request.session_id)
     if request.include_pseudonyms:
-        anonymiser = build_anonymiser(source.consultation.hide_names, source.participants)
+        anonymiser = build_anonymiser(
+            source.consultation.hide_names, source.participants,
+            allow=source.consultation.keep_words,
+        )
         clashes = name_conflicts(anonymiser, [p.pseudonym for p in source.participants])
         if clashes:
             raise FacilitateError(

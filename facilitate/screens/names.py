@@ -55,6 +55,19 @@ def save_hide_names(store: ConsultationStore, names: list[str]) -> list[str]:
     return consultation.hide_names
 
 
+def save_keep_words(store: ConsultationStore, words: list[str]) -> list[str]:
+    """Store ``words`` (each once) as the common words exports keep although part of a name."""
+    unique: dict[str, str] = {}
+    for word in words:
+        if word.strip():
+            unique.setdefault(_key(word), word.strip())
+    with store.transaction():
+        consultation = store.consultation()
+        consultation.keep_words = list(unique.values())
+        store.save_consultation(consultation)
+    return consultation.keep_words
+
+
 def exported_texts(store: ConsultationStore) -> list[str]:
     """The text an export could show: approved quotes and consented transcript lines."""
     source = load_source(store)
@@ -98,6 +111,8 @@ class NamesScreen(Screen[None]):
         self.store = store
         #: The consultation's own hide list, as saved.
         self.names: list[str] = []
+        #: Common words kept in exports although part of a name, as saved.
+        self.keep: list[str] = []
         self.participants: list[Participant] = []
         #: Suggestions not yet confirmed or dismissed.
         self.suggestions: list[str] = []
@@ -111,6 +126,7 @@ class NamesScreen(Screen[None]):
         with Horizontal(id="add-row"):
             yield Input(placeholder="A name to hide (commas for several)", id="new-name")
             yield Button("Add", id="add", variant="primary")
+            yield Button("Keep", id="keep", tooltip="Keep a common word (Will, May) in exports")
             yield Button("Suggest", id="suggest")
         with Horizontal(id="lists"):
             with Vertical(id="hidden-pane"):
@@ -139,7 +155,9 @@ class NamesScreen(Screen[None]):
     def reload(self) -> None:
         """Read the hide list and the participants again."""
         try:
-            self.names = list(self.store.consultation().hide_names)
+            consultation = self.store.consultation()
+            self.names = list(consultation.hide_names)
+            self.keep = list(consultation.keep_words)
             self.participants = self.store.participants()
         except FacilitateError as error:
             self.notify(str(error), title="Cannot read the consultation", severity="error")
@@ -151,6 +169,11 @@ class NamesScreen(Screen[None]):
         listing = self.query_one("#names", OptionList)
         listing.clear_options()
         options = [Option(Content(name), id=f"name-{i}") for i, name in enumerate(self.names)]
+        options += [
+            Option(Content.assemble(f"{word} ", ("kept: a common word, not hidden", "italic")),
+                   id=f"keep-{i}")
+            for i, word in enumerate(self.keep)
+        ]
         for person in self.participants:
             if person.real_name.strip():
                 prompt = Content.assemble(
@@ -159,8 +182,9 @@ class NamesScreen(Screen[None]):
                 )
                 options.append(Option(prompt, id=f"real-{person.id}", disabled=True))
         listing.add_options(options)
-        if self.names:
-            index = min(highlight if highlight is not None else 0, len(self.names) - 1)
+        editable = len(self.names) + len(self.keep)
+        if editable:
+            index = min(highlight if highlight is not None else 0, editable - 1)
             listing.highlighted = index
 
     def show_suggestions(self) -> None:
@@ -180,7 +204,7 @@ class NamesScreen(Screen[None]):
         if action in ("hide_suggestion", "dismiss_suggestion"):
             return bool(self.suggestions) or None
         if action == "remove":
-            return bool(self.names) or None
+            return bool(self.names or self.keep) or None
         return True
 
     # -- editing ---------------------------------------------------------------
@@ -202,7 +226,7 @@ class NamesScreen(Screen[None]):
 
     def warn_about_pseudonyms(self) -> None:
         """Say so when a pseudonym now contains a hidden name: exports would refuse it."""
-        anonymiser = build_anonymiser(self.names, self.participants)
+        anonymiser = build_anonymiser(self.names, self.participants, allow=self.keep)
         clashes = name_conflicts(anonymiser, [p.pseudonym for p in self.participants])
         if clashes:
             self.notify(
@@ -228,10 +252,43 @@ class NamesScreen(Screen[None]):
         else:
             self.notify("Already hidden.", severity="information")
 
+    @on(Button.Pressed, "#keep")
+    def _keep(self) -> None:
+        field = self.query_one("#new-name", Input)
+        words = split_names(field.value)
+        if not words:
+            self.notify("Type a common word to keep first (say, Will).", severity="warning")
+            return
+        try:
+            self.keep = save_keep_words(self.store, [*self.keep, *words])
+        except (FacilitateError, OSError) as error:
+            self.notify(error_line(error, None), title="Not saved", severity="error", markup=False)
+            return
+        field.value = ""
+        self.show_names(highlight=len(self.names) + len(self.keep) - 1)
+        self.notify(
+            f"Kept in exports even where part of a name: {', '.join(words)}. Check the "
+            "export preview.",
+            markup=False,
+        )
+
     def action_remove(self) -> None:
-        """Take the highlighted name off the hide list."""
+        """Take the highlighted name off the hide list (or a kept word off the keep list)."""
         listing = self.query_one("#names", OptionList)
         index = listing.highlighted
+        if index is not None and len(self.names) <= index < len(self.names) + len(self.keep):
+            word = self.keep[index - len(self.names)]
+            rest = [w for w in self.keep if w != word]
+            try:
+                self.keep = save_keep_words(self.store, rest)
+            except (FacilitateError, OSError) as error:
+                self.notify(
+                    error_line(error, None), title="Not saved", severity="error", markup=False
+                )
+                return
+            self.show_names(highlight=index)
+            self.notify(f"{word} is hidden again where it is part of a name.", markup=False)
+            return
         if index is None or index >= len(self.names):
             self.notify("Highlight one of your names first.", severity="warning")
             return

@@ -39,6 +39,7 @@ from facilitate.screens.review_parts import (
     WordPicker,
 )
 from models.participant import ContributionState, Role
+from models.privacy import render
 from models.quote import Decision, Quote, QuoteState, redact
 from models.review import PinGuard, own_segments
 from models.session import ActivityKind, Session
@@ -50,6 +51,7 @@ from sessions.review import (
     quotes_for,
     redact_own_words,
     review_contribution,
+    review_privacy,
     set_pin,
 )
 from sessions.store import ConsultationStore
@@ -239,6 +241,11 @@ class ReviewScreen(Screen[None]):
         """Read this participant's quotes (and their own segments) from the store."""
         self.quotes = quotes_for(self.store, self.participant_id, self.session_id)
         self.sessions = {s.id: s for s in self.store.sessions()}
+        wanted = [q.session_id for q in self.quotes]
+        if self.session_id is not None:
+            wanted.append(self.session_id)
+        # What an export would show, decided by the privacy core: they review exactly that.
+        self.privacy = review_privacy(self.store, wanted)
         if self.session_id is not None:
             self.segments = [
                 s
@@ -341,12 +348,21 @@ class ReviewScreen(Screen[None]):
         self._set("review-step", f"Quote {number} of {len(self.quotes)}")
         phrase = session_phrase(self.sessions.get(quote.session_id))
         self._set("review-intro", f"This is something you said during {phrase}.")
-        self._set("review-words", Text(f"“{quote.redacted_text}”"))
+        self._set("review-words", Text(f"“{self._quote_text(quote)}”"))
         self._set("review-state", STATE_WORDS[quote.state])
         self._choice_labels("Yes, you can use this", "Don't use this")
 
+    def _quote_text(self, quote: Quote) -> str:
+        privacy = self.privacy.get(quote.session_id)
+        if privacy is None:
+            return quote.redacted_text
+        return render(privacy.quote_words(quote)) or "(nothing left to show)"
+
     def _segment_text(self, segment: Segment) -> str:
-        return redact(segment.words, segment.redactions)
+        privacy = self.privacy.get(self.session_id or "")
+        if privacy is None:
+            return redact(segment.words, segment.redactions)
+        return render(privacy.segment_words(segment)) or "(nothing left to show)"
 
     def _show_segment(self) -> None:
         segment = self.segment

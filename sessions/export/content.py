@@ -23,9 +23,11 @@ from models.export_rules import (
     consented_transcript,
     exportable_quotes,
     people_in_session,
+    privacy_by_session,
     quote_spans,
 )
 from models.participant import Participant, Role
+from models.privacy import SessionPrivacy
 from models.quote import Quote, QuoteState
 from models.session import Consultation, Session
 from models.transcript import Segment, format_clock
@@ -235,11 +237,13 @@ def _transcript_lines(
     approved: Sequence[Quote],
     anon: Anonymiser,
     include_pseudonyms: bool,
+    privacy: SessionPrivacy,
 ) -> tuple[Line, ...]:
     by_id = {p.id: p for p in source.participants}
     session_quotes = [q for q in source.quotes if q.session_id == session.id]
     items = consented_transcript(
-        session, source.segments.get(session.id, []), source.participants, session_quotes
+        session, source.segments.get(session.id, []), source.participants, session_quotes,
+        privacy,
     )
     # A quote is marked in the transcript only where every word it shows is
     # shown there too; otherwise a reader would see it coded only in part.
@@ -405,7 +409,8 @@ def build_content(
     """
     consultation = source.consultation
     anon = build_anonymiser(
-        consultation.hide_names, source.participants, use_pseudonyms=include_pseudonyms
+        consultation.hide_names, source.participants, use_pseudonyms=include_pseudonyms,
+        allow=consultation.keep_words,
     )
     if include_pseudonyms:
         clashes = name_conflicts(anon, [p.pseudonym for p in source.participants])
@@ -419,7 +424,9 @@ def build_content(
         raise NotFound(f"No session {session_id!r} in this consultation.")
     session_ids = {s.id for s in sessions}
     all_quotes = [q for q in source.quotes if q.session_id in session_ids]
-    approved = exportable_quotes(all_quotes, source.participants, sessions, source.segments)
+    # The privacy core decides each session once; every part of the export uses it.
+    privacy = privacy_by_session(all_quotes, source.participants, sessions, source.segments)
+    approved = exportable_quotes(all_quotes, source.participants, privacy=privacy)
     by_id = {p.id: p for p in source.participants}
     session_by_id = {s.id: s for s in sessions}
     order = {s.id: i for i, s in enumerate(sessions)}
@@ -442,7 +449,9 @@ def build_content(
                     len(session.facilitators),
                     sum(p.role is Role.FACILITATOR for p in people),
                 ),
-                lines=_transcript_lines(session, source, approved, anon, include_pseudonyms),
+                lines=_transcript_lines(
+                    session, source, approved, anon, include_pseudonyms, privacy[session.id]
+                ),
             )
         )
 
