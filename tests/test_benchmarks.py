@@ -24,6 +24,7 @@ SMALL_RUNS: dict[str, tuple[list[str], str]] = {
     "quotes.py": (["--sessions", "2", "--quotes", "100", "--repeat", "2"], "approve"),
     "export.py": (["--sessions", "2", "--quotes", "100", "--segments", "50"], "goal"),
     "live.py": (["--minutes", "0.25", "--speed", "4", "--segments", "300"], "stop to transcript"),
+    "privacy.py": (["--quotes", "200", "--sequences", "5"], "goal"),
 }
 
 
