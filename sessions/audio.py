@@ -9,10 +9,13 @@ libsndfile cannot. Both load lazily so that importing this module stays cheap.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import io
 import math
 import os
+import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,28 +68,91 @@ class AudioInfo:
     format: str
 
 
+#: Unicode categories escaped when a name is shown: controls (newline, escape),
+#: formatting marks (right-to-left overrides), undecodable bytes, line and paragraph breaks.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def shown(path: Path | str) -> str:
+    """``path`` as text fit for a one-line message.
+
+    Control characters (a newline, an escape), invisible formatting marks and
+    bytes that are not UTF-8 are written as Python escapes (``\\n``, ``\\x1b``,
+    ``\\u202e``, ``\\udcff``), so a file name can neither split a message nor
+    drive the terminal; every other character is shown as it is.
+    """
+    text = os.fspath(path)
+    return "".join(
+        repr(c)[1:-1] if unicodedata.category(c) in _HIDDEN_CATEGORIES else c for c in text
+    )
+
+
 def _not_audio(path: Path) -> AudioError:
-    return AudioError(f"{path} is not an audio file facilitate can read ({READABLE})")
+    return AudioError(f"{shown(path)} is not an audio file facilitate can read ({READABLE})")
 
 
 def _no_audio(path: Path) -> AudioError:
-    return AudioError(f"{path} contains no audio")
+    return AudioError(f"{shown(path)} contains no audio")
+
+
+def _unstatable(path: Path, error: OSError) -> AudioError:
+    """The one line for a path ``os.stat`` could not follow to a file."""
+    name = shown(path)
+    if error.errno == errno.ELOOP:
+        return AudioError(f"{name} is a link that points to itself (a loop), not an audio file")
+    if error.errno == errno.ENOENT and os.path.lexists(path):
+        return AudioError(f"{name} is a link to a file that is not there")
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        return AudioError(f"No such file: {name}")
+    return AudioError(f"Cannot read {name}: {error.strerror or one_line(error)}")
+
+
+def _not_a_file(path: Path, mode: int) -> AudioError | None:
+    """The one line for something that is not a regular file (None when it is one)."""
+    name = shown(path)
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return AudioError(f"{name} is a folder, not an audio file")
+    if stat.S_ISFIFO(mode):
+        return AudioError(f"{name} is a named pipe (FIFO), not an audio file")
+    if stat.S_ISSOCK(mode):
+        return AudioError(f"{name} is a socket, not an audio file")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return AudioError(f"{name} is a device, not an audio file")
+    return AudioError(f"{name} is not a regular file, so not an audio file")
 
 
 def _check_file(path: Path) -> None:
-    """Raise for the failures that need no decoder: missing, a folder, empty, unreadable."""
-    if not path.exists():
-        raise AudioError(f"No such file: {path}")
-    if path.is_dir():
-        raise AudioError(f"{path} is a folder, not an audio file")
+    """Raise for the failures that need no decoder: not there, not a regular file, empty.
+
+    Only a regular file is audio. The path is looked at with ``os.stat`` (links
+    followed) before anything opens it, so a named pipe, which would block an
+    open for ever, a device such as ``/dev/zero``, which never ends, a socket,
+    a folder and a link loop are each refused at once with their own message.
+    The open that proves the file readable does not block either, and checks
+    again that what it opened is the regular file looked at.
+    """
     try:
-        size = path.stat().st_size
-        with path.open("rb"):
-            pass
+        mode = os.stat(path).st_mode
     except OSError as error:
-        raise AudioError(f"Cannot read {path}: {error.strerror or error}") from None
-    if size == 0:
-        raise AudioError(f"{path} is empty")
+        raise _unstatable(path, error) from None
+    problem = _not_a_file(path, mode)
+    if problem is not None:
+        raise problem
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as error:
+        raise AudioError(f"Cannot read {shown(path)}: {error.strerror or error}") from None
+    try:
+        opened = os.fstat(fd)
+    finally:
+        os.close(fd)
+    problem = _not_a_file(path, opened.st_mode)  # swapped between the look and the open
+    if problem is not None:
+        raise problem
+    if opened.st_size == 0:
+        raise AudioError(f"{shown(path)} is empty")
 
 
 def probe_audio(path: Path) -> AudioInfo:
@@ -313,7 +379,7 @@ def silence_file(path: Path, spans: SpansFor) -> bool:
     except (OSError, RuntimeError) as error:  # libsndfile's errors are RuntimeErrors
         reason = error.strerror if isinstance(error, OSError) and error.strerror else None
         raise AudioError(
-            f"Cannot silence the off-record parts of {path.name} on disk "
+            f"Cannot silence the off-record parts of {shown(path.name)} on disk "
             f"({reason or one_line(error)}); it is unchanged and is silenced again at the "
             "next mark or transcription, so free some space or check the file."
         ) from None
