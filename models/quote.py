@@ -285,7 +285,8 @@ def follow_correction(
     """``quote`` after a correction of one of its segments, and the audit event if re-asked.
 
     The quote keeps its span of words: its surviving words, the words that
-    replaced any of them, and words inserted between two of them, all in the
+    replaced any of them, and words inserted between two of them (or, for a
+    withdrawn quote, next to one of them), all in the
     transcript's order and with the transcript's spelling. Redactions follow
     the words (a word replacing a redacted one is redacted). If the words of an
     approved quote changed, it goes back to pending.
@@ -295,6 +296,8 @@ def follow_correction(
         return quote, None
     by_id = {s.id: s for s in segments}
     flat = [w for sid in quote.segment_ids if sid in by_id for w in by_id[sid].words]
+    # A withdrawn quote also takes words typed at its edges: when in doubt, hide more.
+    edges = quote.state is QuoteState.WITHDRAWN
     inside: list[int] = []
     for index, word in enumerate(flat):
         sides = correction.between.get(word.id)
@@ -302,6 +305,7 @@ def follow_correction(
             word.id in old_ids
             or not old_ids.isdisjoint(correction.replaces.get(word.id, ()))
             or (sides is not None and all(s in old_ids for s in sides))
+            or (edges and sides is not None and any(s in old_ids for s in sides))
         ):
             inside.append(index)
     if not inside:

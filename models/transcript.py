@@ -103,7 +103,7 @@ class Correction:
     for (a changed word keeps its old id and maps to its whole changed run);
     ``between`` maps a word inserted where nothing was replaced to the old words
     on either side of it (None at an edge). Decisions follow: a word replacing
-    a hidden word is hidden; a word inserted between two hidden words is hidden.
+    a hidden word is hidden, and so is a word inserted next to one.
     """
 
     words: list[Word]
@@ -119,10 +119,9 @@ class Correction:
         sides = self.between.get(new_id_)
         if sides is None:
             return False
-        before, after = sides
-        # At an edge, the one neighbour decides; inside, both must be hidden.
-        known = [s for s in (before, after) if s is not None]
-        return bool(known) and all(s in hidden for s in known)
+        # A word typed next to a hidden word may well finish it ("the Hub" ->
+        # "the Hub Centre"): when in doubt, hide more.
+        return any(s is not None and s in hidden for s in sides)
 
     def carry(self, hidden: set[str]) -> set[str]:
         """The ids among the new words that stay or become hidden, given old ``hidden`` ids."""
@@ -143,7 +142,7 @@ def retext(
     A token diff on case- and punctuation-free keys: unchanged words keep their
     id and times (taking the new spelling, so "dad," -> "dad." is the same
     word); in a changed run the new words take the old words' ids in order
-    (an extra word gets a new id) and share the run's time; inserted words get
+    (an extra word gets a new id) and each spans the run's time; inserted words get
     new ids and times between their neighbours. ``start``..``end`` is the
     segment's span, for a segment with no words yet, and ``anchor`` (the
     segment's id) makes the ids of words added to such a segment unique.
@@ -182,7 +181,9 @@ def retext(
             if len(run) == len(new_tokens):
                 times = [(w.start, w.end) for w in run]
             else:
-                times = _spread(run[0].start, run[-1].end, len(new_tokens))
+                # Which new word stands for which old one is unknowable: each takes
+                # the whole run's time, so a strike on any old word covers them all.
+                times = [(run[0].start, run[-1].end)] * len(new_tokens)
             for k, (token, (a, b)) in enumerate(zip(new_tokens, times, strict=True)):
                 word_id = run[k].id if k < len(run) else fresh(run[-1].id, token)
                 made.append(Word(a, b, f" {token}", 1.0, word_id))
