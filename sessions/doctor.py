@@ -1,4 +1,12 @@
-"""Readiness checks for a laptop before a session: model, sound, workspace, disk."""
+"""Readiness checks for a laptop before a session: model, sound, workspace, disk, sessions.
+
+Besides the laptop, every consultation's sessions are looked at: a recording
+that is missing or is not audio, a transcript file that cannot be read, a
+transcription that was interrupted (the session still says "transcribing" but
+nothing runs it), and recordings in the audio folder that no session points
+to. Each is one line that says what to do, and makes ``facilitate doctor``
+exit non-zero.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,14 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sessions.errors import FacilitateError
 from sessions.locations import workspace_root
+
+if TYPE_CHECKING:
+    from models import Session
+    from sessions.store import ConsultationStore
 
 #: Below this many hours of recording room, warn before a session starts.
 LOW_DISK_HOURS = 3.0
@@ -90,6 +103,79 @@ def check_stores(root: Path) -> Check:
     return Check("Consultations", True, "every consultation's store can be read")
 
 
+#: The name every session problem is reported under.
+SESSIONS_CHECK = "Sessions"
+
+
+def check_sessions(root: Path) -> list[Check]:
+    """Problems with recordings and transcripts, one Check each; one passing Check if none."""
+    from sessions.audio import shown
+    from sessions.errors import StoreDamaged
+    from sessions.interrupted import is_interrupted, orphan_recordings
+    from sessions.store import Workspace
+
+    try:
+        stores = Workspace(root).stores()
+    except OSError as error:
+        return [Check(SESSIONS_CHECK, False, f"cannot read {root}: {error.strerror or error}")]
+    problems: list[str] = []
+    count = 0
+    for store in stores:
+        try:
+            sessions = store.sessions()
+        except FacilitateError:
+            continue  # the store check names a damaged store
+        for session in sessions:
+            count += 1
+            name = f"Session {shown(session.title)} [{shown(session.id)}]"
+            try:
+                store.segments(session.id)
+            except StoreDamaged as error:
+                problems.append(f"{name}: {error}")
+            except FacilitateError as error:
+                problems.append(f"{name}: its transcript cannot be read ({error})")
+            if session.recording is not None:
+                problem = _recording_problem(store, session)
+                if problem:
+                    problems.append(f"{name}: {problem}")
+            if is_interrupted(store, session):
+                problems.append(
+                    f"{name}: its transcription was interrupted; open the session in the app "
+                    "and press T to transcribe it again."
+                )
+        try:
+            problems.extend(orphan.message for orphan in orphan_recordings(store))
+        except (OSError, FacilitateError) as error:
+            problems.append(f"Cannot look through {shown(store.folder / 'audio')}: {error}")
+    if not problems:
+        detail = f"{count} session{'s' if count != 1 else ''}: recordings and transcripts read"
+        return [Check(SESSIONS_CHECK, True, detail)]
+    return [Check(SESSIONS_CHECK, False, problem) for problem in problems]
+
+
+def _recording_problem(store: ConsultationStore, session: Session) -> str | None:
+    """What is wrong with the session's recording, or None when it is readable audio."""
+    from sessions.audio import probe_audio, shown
+    from sessions.errors import AudioError
+
+    try:
+        path = store.audio_path(session)
+    except FacilitateError as error:
+        return f"its recording cannot be found ({error})"
+    if path is None:
+        return None
+    if not os.path.lexists(path):
+        return (
+            f"its recording audio/{shown(path.name)} is missing; restore it from a backup "
+            "(its transcript and quotes point into it)."
+        )
+    try:
+        probe_audio(path)
+    except AudioError as error:
+        return f"its recording cannot be used: {error}; restore it from a backup."
+    return None
+
+
 def run_checks(data_dir: str | os.PathLike[str] | None = None) -> list[Check]:
     """Every readiness check, in the order a facilitator would fix them."""
     root = workspace_root(data_dir)
@@ -98,5 +184,6 @@ def run_checks(data_dir: str | os.PathLike[str] | None = None) -> list[Check]:
         check_sound(),
         check_workspace(root),
         check_stores(root),
+        *check_sessions(root),
         check_disk(root),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from sessions.audio import load_audio, probe_audio, silence_spans, write_flac
 from sessions.clock import now_iso
 from sessions.consent import session_off_record, silence_recording
 from sessions.errors import FacilitateError
+from sessions.interrupted import transcription_claim
 from sessions.store import ConsultationStore
 from sessions.transcript_merge import TranscriptUpdate, save_transcript
 
@@ -125,20 +127,30 @@ def transcribe_session_keeping_edits(
     silence_recording(store, session)
     spans = session_off_record(store, session, session.recording.duration_s)
     previous = session.status
-    if mark_transcribing:
-        _set_status(store, session_id, SessionStatus.TRANSCRIBING)
-    try:
-        segments = transcriber.transcribe(
-            audio, on_progress=on_progress, cancelled=cancelled, off_record=spans
-        )
-    except BaseException:
+    # While it runs the session's marker is held, so a kill is seen as an interruption.
+    claim = (
+        transcription_claim(store, session_id, previous)
+        if mark_transcribing
+        else contextlib.nullcontext()
+    )
+    with claim:
         if mark_transcribing:
-            done = (SessionStatus.TRANSCRIBED, SessionStatus.REVIEWED)
-            _set_status(store, session_id, previous if previous in done else SessionStatus.RECORDED)
-        raise
-    # Speakers from the marks first; the facilitator's own choices then win.
-    segments = attribute_speakers(segments, session.markers)
-    return save_transcript(store, session_id, segments, transcriber.model_name)
+            _set_status(store, session_id, SessionStatus.TRANSCRIBING)
+        try:
+            segments = transcriber.transcribe(
+                audio, on_progress=on_progress, cancelled=cancelled, off_record=spans
+            )
+            # Speakers from the marks first; the facilitator's own choices then win.
+            segments = attribute_speakers(segments, session.markers)
+            # Inside the try: a transcript file that cannot be read puts the status back too.
+            return save_transcript(store, session_id, segments, transcriber.model_name)
+        except BaseException:
+            if mark_transcribing:
+                done = (SessionStatus.TRANSCRIBED, SessionStatus.REVIEWED)
+                _set_status(
+                    store, session_id, previous if previous in done else SessionStatus.RECORDED
+                )
+            raise
 
 
 def _set_status(store: ConsultationStore, session_id: str, status: SessionStatus) -> None:
