@@ -1,15 +1,43 @@
-"""The facilitate app: builds nothing itself, shows the home screen and the keys."""
+"""The facilitate app: builds nothing itself, shows the home screen and the keys.
+
+It also owns the background jobs (:mod:`facilitate.jobs`) and the one failure
+path: an error becomes a log entry and one line (:mod:`facilitate.failures`).
+A disk or permission problem, or one of the project's own errors, never closes
+the app; a bug in a handler does, with a non-zero exit status and its
+traceback in the log.
+"""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.worker import Worker, WorkerFailed
 
+from facilitate.failures import is_expected, report_error, write_log
+from facilitate.jobs import CANCELLED_LINE, Jobs, Notice
 from facilitate.screens import HelpScreen, HomeScreen, show_session
+from facilitate.screens.dialogs import ConfirmDialog
 from facilitate.screens.help import keys_of
+from models.text import clean_text
 from sessions.errors import FacilitateError
 from sessions.services import Services
+
+T = TypeVar("T")
+
+#: What quitting asks while a screen is recording.
+QUIT_WHILE_RECORDING = "A recording is running. Stop it and quit?"
 
 #: App actions a locked screen still allows: moving between its own widgets.
 ALLOWED_WHEN_LOCKED = frozenset({"focus_next", "focus_previous"})
@@ -35,6 +63,11 @@ class FacilitateApp(App[None]):
         super().__init__()
         self.services = services
         self.open_session = open_session
+        #: The background jobs the app owns (see :meth:`run_job`).
+        self.jobs = Jobs(self)
+        #: The log holding the traceback of the bug that closed the app, if one did.
+        self.crash_log: Path | None = None
+        self._asking_to_quit = False
 
     def on_mount(self) -> None:
         """Show the home screen, and the session asked for on the command line."""
@@ -59,7 +92,169 @@ class FacilitateApp(App[None]):
         """Show a toast for as long as its severity calls for (see TOAST_SECONDS)."""
         if timeout is None:
             timeout = TOAST_SECONDS.get(severity, self.NOTIFICATION_TIMEOUT)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        # Toasts quote titles, names and words people said: always plain text, never
+        # markup or terminal codes, whatever the caller asked for.
+        super().notify(
+            clean_text(message, multiline=True), title=clean_text(title), severity=severity,
+            timeout=timeout, markup=False,
+        )
+
+    # -- background jobs and the one failure path -----------------------------------
+
+    def run_job(
+        self,
+        name: str,
+        work: Callable[[], T],
+        *,
+        owner: MessagePump | None = None,
+        title: str = "",
+        on_success: Callable[[T], object] | None = None,
+        on_cancel: Callable[[], object] | None = None,
+        on_failure: Callable[[str], object] | None = None,
+        report: Callable[[T], Notice | None] | None = None,
+        cancelled_line: str = CANCELLED_LINE,
+    ) -> Worker[T]:
+        """Run ``work`` in a thread the app owns; see :mod:`facilitate.jobs`.
+
+        ``on_success``, ``on_cancel`` and ``on_failure`` update ``owner`` and are
+        skipped once it has closed; ``report`` and the failure and cancel lines
+        reach the facilitator either way.
+        """
+        return self.jobs.start(
+            name,
+            work,
+            owner=owner,
+            title=title,
+            on_success=on_success,
+            on_cancel=on_cancel,
+            on_failure=on_failure,
+            report=report,
+            cancelled_line=cancelled_line,
+        )
+
+    @on(Worker.StateChanged)
+    def _job_changed(self, event: Worker.StateChanged) -> None:
+        """Deliver the outcome of a job that has finished."""
+        self.guarded(self.jobs.finished, event.worker)
+
+    def report_failure(self, error: BaseException, *, title: str = "", context: str = "") -> str:
+        """Log ``error`` in the workspace, show its one line, and return that line."""
+        line = report_error(self.services.workspace.root, error, context)
+        self.notify(line, title=title or "Not done", severity="error", markup=False)
+        return line
+
+    def guarded(self, callback: Callable[..., T], *args: Any) -> T | None:
+        """Call ``callback``; a disk problem or a project error becomes one line, not a crash.
+
+        Anything else is a bug: it goes on to Textual, which closes the app (see
+        :meth:`_handle_exception`).
+        """
+        try:
+            return callback(*args)
+        except Exception as error:
+            if not is_expected(error):
+                raise
+            self.report_failure(error, context=getattr(callback, "__qualname__", ""))
+            return None
+
+    def _guard_callback(self, callback: Callable[..., Any]) -> Callable[..., Any]:
+        """``callback`` of a dialog, with its errors sent down the failure path."""
+        try:
+            takes_result = bool(inspect.signature(callback).parameters)
+        except (TypeError, ValueError):
+            takes_result = True
+
+        async def settle(outcome: Awaitable[Any]) -> Any:
+            try:
+                return await outcome
+            except Exception as error:
+                if not is_expected(error):
+                    raise
+                self.report_failure(error)
+                return None
+
+        def answered(result: Any) -> Any:
+            outcome = self.guarded(callback, *((result,) if takes_result else ()))
+            return settle(outcome) if inspect.isawaitable(outcome) else outcome
+
+        return answered
+
+    def push_screen(  # type: ignore[override]  # one signature for both overloads
+        self,
+        screen: Screen[Any] | str,
+        callback: Callable[..., Any] | None = None,
+        wait_for_dismiss: bool = False,
+        *,
+        mode: str | None = None,
+    ) -> Any:
+        """Push ``screen``; an error in its ``callback`` is reported, never a crash."""
+        guarded = None if callback is None else self._guard_callback(callback)
+        return super().push_screen(screen, guarded, wait_for_dismiss, mode=mode)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Any = None,
+    ) -> bool:
+        """Run a key's action; a disk problem or a project error becomes one line."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as error:
+            if not is_expected(error):
+                raise
+            self.report_failure(error, context=str(action))
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error no handler caught: keep going on the expected ones, else log and close.
+
+        Textual calls this for an exception in any message handler or worker that
+        lets errors through; its default always closes the app. The expected
+        errors are shown as one line instead; a bug is logged (traceback in the
+        workspace log) and closes the app with exit status 1 (Textual sets
+        ``return_code``), printing one line instead of a traceback.
+        """
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        if isinstance(cause, Exception) and is_expected(cause):
+            self.report_failure(cause)
+            return
+        self.crash_log = write_log(self.services.workspace.root, cause, "crash")
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Close after a bug with one line (the traceback is in the log), not a traceback."""
+        if self.crash_log is None or "debug" in self.features:
+            super()._fatal_error()  # no log: the traceback on the terminal is the only record
+            return
+        self.bell()
+        self.panic(Text(f"facilitate: unexpected error; details are in {self.crash_log}"))
+
+    # -- quitting --------------------------------------------------------------------
+
+    @property
+    def recording(self) -> bool:
+        """Whether any open screen is recording now (a paused recording counts)."""
+        return any(getattr(screen, "is_recording", False) for screen in self.screen_stack)
+
+    async def action_quit(self) -> None:
+        """Quit; while a recording runs, ask first (no keeps recording)."""
+        if not self.recording:
+            self.exit()
+            return
+        if self._asking_to_quit:
+            return
+        self._asking_to_quit = True
+
+        def answered(stop: bool | None) -> None:
+            self._asking_to_quit = False
+            if stop:
+                # The run screen saves what was recorded as it closes.
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog("Quit", QUIT_WHILE_RECORDING, "Stop and quit"), callback=answered
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A locked screen (participant review) keeps the app's own keys out of reach.

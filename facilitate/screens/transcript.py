@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
+from facilitate.jobs import Notice
 from facilitate.messages import TranscriptionProgress
+from facilitate.plain_text import plain, shown
 from facilitate.screens.quote_dialog import QuoteDialog
 from facilitate.screens.transcript_dialogs import (
     UNKNOWN,
@@ -35,7 +37,7 @@ from facilitate.widgets.transcription_panel import TranscriptionPanel
 from models import Participant, Segment, format_clock
 from models.attribution import off_record_spans
 from models.quote import Quote, segment_words
-from sessions.errors import Cancelled, FacilitateError
+from sessions.errors import FacilitateError
 from sessions.planning import session_people
 from sessions.services import Services
 from sessions.store import ConsultationStore
@@ -127,7 +129,7 @@ class TranscriptScreen(Screen[None]):
             return
         duration = session.recording.duration_s if session.recording else 0.0
         self._spans = off_record_spans(session.markers, self.people, session.id, duration)
-        self.sub_title = f"Transcript · {session.title}"
+        self.sub_title = shown(f"Transcript · {session.title}")
         self._model = session.transcribed_with or "?"
         view = self.query_one(TranscriptView)
         view.show(segments, names, session.markers, quoted)
@@ -147,7 +149,8 @@ class TranscriptScreen(Screen[None]):
             parts.append(f"{len(view.selected)} selected (v ends)")
         if playing:
             parts.append(playing)
-        self.query_one("#info", Static).update(" · ".join(parts))
+        # The search is typed by the facilitator: shown as text, never markup.
+        self.query_one("#info", Static).update(plain(" · ".join(parts)))
 
     # -- editing ------------------------------------------------------------------
 
@@ -422,10 +425,14 @@ class TranscriptScreen(Screen[None]):
     # -- another model -------------------------------------------------------------
 
     @property
-    def running(self) -> list[Worker[TranscriptUpdate]]:
-        """This screen's re-transcription, if one is running."""
-        return [w for w in self.app.workers
-                if w.node is self and w.group == RETRANSCRIBE and not w.is_finished]
+    def job_name(self) -> str:
+        """The app's name for this session's re-transcription job."""
+        return f"{RETRANSCRIBE}:{self.session_id}"
+
+    @property
+    def running(self) -> bool:
+        """Whether this session is being transcribed again (the app owns the job)."""
+        return self.app.jobs.is_running(self.job_name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Cancel shows only while a re-transcription runs."""
@@ -451,16 +458,25 @@ class TranscriptScreen(Screen[None]):
         if model is None:
             return
         self.query_one(TranscriptionPanel).start()
-        self.retranscribe(model)
+        # The app owns the job: going back leaves it running, as the toast says.
+        self.app.run_job(
+            self.job_name,
+            lambda: self.retranscribe(model),
+            owner=self,
+            title="Cannot transcribe",
+            on_success=lambda _update: self._retranscribed(),
+            on_cancel=self._retranscribed,
+            on_failure=lambda _line: self._retranscribed(),
+            report=retranscribed_notice,
+            cancelled_line="Re-transcription cancelled; the transcript is unchanged.",
+        )
         self.refresh_bindings()
 
     def action_cancel_retranscribe(self) -> None:
         """Stop the re-transcription; the transcript stays as it was."""
-        for worker in self.running:
-            worker.cancelled_event.set()
+        self.app.jobs.cancel(self.job_name)
         self.query_one(TranscriptionPanel).cancelling()
 
-    @work(thread=True, exclusive=True, group=RETRANSCRIBE, exit_on_error=False)
     def retranscribe(self, model: str) -> TranscriptUpdate:
         """Transcribe again with ``model``; return what was carried over and what was not."""
         from sessions.transcript_edits import retranscribe
@@ -484,27 +500,16 @@ class TranscriptScreen(Screen[None]):
             self.query_one(TranscriptionPanel).report(message)
             message.stop()
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != RETRANSCRIBE or not worker.is_finished:
-            return
+    def _retranscribed(self) -> None:
+        """The job has ended, one way or another: show the transcript as it now is."""
         self.query_one(TranscriptionPanel).stop()
         self.refresh_bindings()
-        if event.state is WorkerState.SUCCESS:
-            self.reload()
-            update = worker.result
-            assert isinstance(update, TranscriptUpdate)
-            # Anything not carried over is worth more than a passing glance.
-            lost = update.edits_lost or update.approvals_reset
-            self.notify(f"Transcribed again: {update.summary()}", title="Transcription done",
-                        severity="warning" if lost else "information",
-                        timeout=15 if lost else 5)
-        elif event.state is WorkerState.CANCELLED or isinstance(worker.error, Cancelled):
-            self.notify("Re-transcription cancelled; the transcript is unchanged.",
-                        severity="warning")
-        elif isinstance(worker.error, FacilitateError):
-            self.notify(str(worker.error), title="Cannot transcribe", severity="error")
-        else:
-            self.notify(f"Something went wrong: {worker.error!r}", title="Cannot transcribe",
-                        severity="error")
+        self.reload()
+
+
+def retranscribed_notice(update: TranscriptUpdate) -> Notice:
+    """What a finished re-transcription says, on whichever screen is open."""
+    # Anything not carried over is worth more than a passing glance.
+    lost = update.edits_lost or update.approvals_reset
+    return Notice(f"Transcribed again: {update.summary()}", title="Transcription done",
+                  severity="warning" if lost else "information", timeout=15 if lost else 5)
