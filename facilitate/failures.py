@@ -16,7 +16,6 @@ import os
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from models.text import clean_text
 from sessions.errors import FacilitateError, one_line
 from sessions.locations import PRIVATE_FILE, ensure_private_dir
 
@@ -77,6 +76,11 @@ def write_log(root: Path, error: BaseException, context: str = "") -> Path | Non
     finally:
         handler.close()
     return path if path.exists() else None
+
+
+def clean_text(text: str) -> str:
+    """``text`` on one line with nothing a terminal would act on (escapes, controls, bidi)."""
+    return "".join(c if c.isprintable() else " " for c in text.replace("\x1b", "")).strip()
 
 
 def _shown(name: object) -> str:
