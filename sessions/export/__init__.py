@@ -3,22 +3,42 @@
 The one entry point is :func:`export_all`. It reads the consultation from its
 store, asks :mod:`models.export_rules` what may leave the laptop, anonymises
 every string once (:func:`sessions.export.content.build_content`), and writes
-each chosen format atomically into a private folder. No existing file is ever
-replaced unless ``overwrite`` is set, and that is checked for every file
-before the first is written, so a refused export leaves nothing half-done.
+each chosen format into a private folder. No existing file is ever replaced
+unless ``overwrite`` is set, and that is checked for every file before the
+first is written, so a refused export leaves nothing half-done.
+
+An export is a set of files that belong together, so it is written whole into
+a hidden temporary folder next to the target (named by
+:func:`sessions.atomic.temp_path`, so it names its writer) and only then moved
+into place: a new or empty target folder is swapped in with one rename, so a
+kill at any moment leaves either no export or all of it. Into a folder that
+already holds other files the finished files are moved one by one, under a
+note, ``EXPORT-INCOMPLETE.txt``, that stays there if that short step is cut
+short. Temporary folders whose writer is gone are removed by the next export.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
+import shutil
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sessions.atomic import atomic_write_bytes, remove_stale_temps
+from sessions.atomic import (
+    TEMP_PREFIX,
+    atomic_write_text,
+    fsync_dir,
+    process_alive,
+    remove_stale_temps,
+    temp_path,
+    temp_writer,
+)
 from sessions.errors import Cancelled, FacilitateError, WouldOverwrite
 from sessions.export.content import (
     ExportContent,
@@ -27,7 +47,7 @@ from sessions.export.content import (
     build_content,
     load_source,
 )
-from sessions.locations import PRIVATE_DIR
+from sessions.locations import PRIVATE_DIR, PRIVATE_FILE
 from sessions.store import ConsultationStore
 
 REPORT_FORMATS = ("report-md", "report-html", "report-docx")
@@ -167,16 +187,132 @@ def plan_files(content: ExportContent, formats: Iterable[str] | None = None) -> 
     return [name for fmt in expand_formats(formats) for name, _ in _renderers(content, fmt)]
 
 
-def _prepare_folder(out_dir: Path) -> Path:
+#: The note left in a folder that already held files while an export was moved into it.
+INCOMPLETE_NOTE = "EXPORT-INCOMPLETE.txt"
+
+
+def _target_folder(out_dir: Path) -> Path:
+    """The folder to export to, checked; its parent folders are made if missing."""
     out_dir = Path(out_dir).expanduser()
     if out_dir.exists() and not out_dir.is_dir():
         raise FacilitateError(f"{out_dir} is a file, not a folder; choose a folder to export to.")
-    if not out_dir.exists():
-        out_dir.mkdir(parents=True)
-        # Only a folder made here is narrowed to 0700: an existing one (say,
-        # Documents) keeps the permissions its owner gave it.
-        os.chmod(out_dir, PRIVATE_DIR)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
     return out_dir
+
+
+def remove_stale_exports(folder: Path) -> list[Path]:
+    """Delete the temporary export folders in ``folder`` whose writer is gone; return them.
+
+    Like :func:`sessions.atomic.remove_stale_temps` for files: an export still
+    being written by a live process is left alone.
+    """
+    removed: list[Path] = []
+    try:
+        with os.scandir(folder) as entries:
+            names = [
+                e.name for e in entries
+                if e.name.startswith(TEMP_PREFIX) and e.is_dir(follow_symlinks=False)
+            ]
+    except OSError:
+        return removed
+    for name in names:
+        pid = temp_writer(name)
+        if pid is None or process_alive(pid):
+            continue
+        shutil.rmtree(folder / name, ignore_errors=True)
+        if not (folder / name).exists():
+            removed.append(folder / name)
+    if removed:
+        fsync_dir(folder)
+    return removed
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write ``data`` to the new private file ``path`` and flush it to disk."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _is_empty_folder(path: Path) -> bool:
+    """True for a real (not linked) folder with nothing in it."""
+    if path.is_symlink() or not path.is_dir():
+        return False
+    with os.scandir(path) as entries:
+        return next(entries, None) is None
+
+
+def _swap_in(staged: Path, out_dir: Path) -> bool:
+    """Rename the finished ``staged`` folder to ``out_dir`` when that is missing or empty.
+
+    One rename, so the export appears whole or not at all. An existing empty
+    folder keeps the permissions its owner gave it. False when ``out_dir``
+    holds files (or cannot be replaced), and nothing was moved.
+    """
+    if out_dir.exists() or out_dir.is_symlink():
+        if not _is_empty_folder(out_dir):
+            return False
+        os.chmod(staged, out_dir.stat().st_mode & 0o7777)
+    try:
+        os.replace(staged, out_dir)
+    except OSError:
+        return False  # made meanwhile with files in it, or a mount point: moved file by file
+    fsync_dir(out_dir.parent)
+    return True
+
+
+def _stale_note_names(out_dir: Path) -> set[str]:
+    """The files an earlier, interrupted move into ``out_dir`` was moving (its note's list)."""
+    try:
+        text = (out_dir / INCOMPLETE_NOTE).read_text(encoding="utf-8")
+    except OSError:
+        return set()
+    found = re.search(r"^files: (.*)$", text, re.M)
+    if found is None:
+        return set()
+    with contextlib.suppress(ValueError):
+        names = json.loads(found[1])
+        if isinstance(names, list):
+            return {str(n) for n in names}
+    return set()
+
+
+def _write_note(note: Path, names: list[str]) -> None:
+    """Write the note that says the folder may hold an unfinished export of ``names``."""
+    atomic_write_text(
+        note,
+        "facilitate was stopped while it moved an export into this folder, so these files "
+        "may be a mix of that export and an earlier one. Export again to finish it.\n"
+        f"files: {json.dumps(names, ensure_ascii=False)}\n",
+    )
+
+
+def _move_in(staged: Path, out_dir: Path, names: list[str]) -> None:
+    """Move the finished files into ``out_dir``, which holds other files, under a note.
+
+    The note says the folder may hold a mix of two exports; it is removed once
+    every file is in place. An earlier note stays unless this export rewrote
+    every file that one was moving.
+    """
+    note = out_dir / INCOMPLETE_NOTE
+    earlier = _stale_note_names(out_dir)
+    _write_note(note, sorted(earlier | set(names)))
+    for name in names:
+        os.replace(staged / name, out_dir / name)
+    fsync_dir(out_dir)
+    owed = earlier - set(names)
+    if owed:  # files of an earlier, interrupted export that this one did not rewrite
+        _write_note(note, sorted(owed))
+    else:
+        note.unlink()
+    fsync_dir(out_dir)
+    with contextlib.suppress(OSError):
+        staged.rmdir()
 
 
 def export_source(
@@ -214,27 +350,37 @@ def write_content(
         for fmt in expand_formats(formats)
         for name, render in _renderers(content, fmt)
     ]
-    out_dir = _prepare_folder(out_dir)
-    remove_stale_temps(out_dir)  # a killed export's copies, perhaps of words since withdrawn
+    out_dir = _target_folder(out_dir)
+    remove_stale_exports(out_dir.parent)  # a killed export's folder, perhaps of withdrawn words
+    remove_stale_temps(out_dir)  # copies an earlier version's killed export left
     if not overwrite:
         for name, _ in planned:
             if (out_dir / name).exists():
                 raise WouldOverwrite(out_dir / name)
-    written: list[Path] = []
-    if on_progress is not None:
-        on_progress(ExportProgress(0, len(planned)))
-    for name, render in planned:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled()
-        data = render()
-        if data is None:
-            continue
-        path = out_dir / name
-        atomic_write_bytes(path, data)
-        written.append(path)
+    staged = temp_path(out_dir)
+    os.mkdir(staged, PRIVATE_DIR)
+    os.chmod(staged, PRIVATE_DIR)  # whatever the umask
+    try:
+        names: list[str] = []
         if on_progress is not None:
-            on_progress(ExportProgress(len(written), len(planned), path))
-    return written
+            on_progress(ExportProgress(0, len(planned)))
+        for name, render in planned:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            data = render()
+            if data is None:
+                continue
+            _write_new(staged / name, data)
+            names.append(name)
+            if on_progress is not None:
+                on_progress(ExportProgress(len(names), len(planned), out_dir / name))
+        fsync_dir(staged)
+        if not _swap_in(staged, out_dir):
+            _move_in(staged, out_dir, names)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return [out_dir / name for name in names]
 
 
 def export_all(
