@@ -260,6 +260,21 @@ class SessionScreen(Screen[None]):
         if message:
             self.notify(message, title="Recording recovered", timeout=15)
             self.reload(transcript=False)
+        self.recover_interrupted()
+
+    def recover_interrupted(self) -> None:
+        """Say so when a kill cut this session's import or transcription short; T starts again."""
+        from sessions.interrupted import recover_interrupted
+
+        try:
+            message = recover_interrupted(self.store, self.session_id)
+        except FacilitateError as error:
+            self.notify(str(error), title="Interrupted work", severity="error", markup=False)
+            return
+        if message:
+            self.notify(message, title="Interrupted", severity="warning", timeout=15,
+                        markup=False)
+            self.reload(transcript=False)
 
     def action_plan(self) -> None:
         """Edit this session's plan."""
