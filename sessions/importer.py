@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -10,16 +11,18 @@ from typing import TYPE_CHECKING
 
 from models import Recording, Segment, Session, SessionStatus
 from models.attribution import attribute_speakers
-from sessions.atomic import remove_stale_temps
+from sessions.atomic import remove_stale_temps, temp_path
 from sessions.audio import load_audio, probe_audio, silence_spans, write_flac
 from sessions.clock import now_iso
 from sessions.consent import session_off_record, silence_recording
-from sessions.errors import FacilitateError
+from sessions.errors import FacilitateError, storage_error
 from sessions.interrupted import transcription_claim
-from sessions.store import ConsultationStore
+from sessions.store import ConsultationStore, refuse_if_recorded
 from sessions.transcript_merge import TranscriptUpdate, save_transcript
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from sessions.transcriber import Progress, Transcriber
 
 #: Recordings are kept as 16 kHz mono FLAC: what Whisper hears, lossless, and small.
@@ -39,17 +42,32 @@ def import_audio(store: ConsultationStore, session_id: str, source: Path) -> Rec
     """
     source = Path(source).expanduser()
     probe_audio(source)
-    session = store.session(session_id)
-    refuse_second_recording(session)
-    samples = load_audio(source, STORED_RATE)
-    # What is already off the record (strikes, marked speech of anyone who said no)
-    # is silenced before the audio reaches the disk, as a live recording is.
-    spans = session_off_record(store, session, len(samples) / STORED_RATE)
-    if spans:
-        samples = silence_spans(samples, STORED_RATE, spans)
-    target = store.audio_dir / f"{session.id}.flac"
-    remove_stale_temps(target.parent)  # a copy left by an import that was killed
-    write_flac(target, samples, STORED_RATE)
+    refuse_second_recording(store.session(session_id))
+    # Claimed before the long work: of two imports at once, the second stops here.
+    with store.recording_claim(session_id):
+        session = store.session(session_id)
+        samples = load_audio(source, STORED_RATE)
+        # What is already off the record (strikes, marked speech of anyone who said no)
+        # is silenced before the audio reaches the disk, as a live recording is.
+        spans = session_off_record(store, session, len(samples) / STORED_RATE)
+        if spans:
+            samples = silence_spans(samples, STORED_RATE, spans)
+        target = store.audio_dir / f"{session.id}.flac"
+        remove_stale_temps(target.parent)  # a copy left by an import that was killed
+        return _store_recording(store, session_id, source, target, samples)
+
+
+def _store_recording(
+    store: ConsultationStore, session_id: str, source: Path, target: Path, samples: np.ndarray
+) -> Recording:
+    """Write the recording beside ``target``, then move it in and save the session together."""
+    staged = temp_path(target)
+    try:
+        write_flac(staged, samples, STORED_RATE)
+    except OSError as error:  # a full disk: one line, and nothing saved is changed
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        raise storage_error(error, target, "save") from error
     recording = Recording(
         file=target.name,
         duration_s=round(len(samples) / STORED_RATE, 3),
@@ -59,24 +77,29 @@ def import_audio(store: ConsultationStore, session_id: str, source: Path) -> Rec
         original_name=source.name,
         created_at=now_iso(),
     )
-    with store.lock:
-        session = store.session(session_id)
-        session.recording = recording
-        session.status = SessionStatus.RECORDED
-        store.save_session(session)
+    try:
+        with store.transaction():
+            # Checked again where it counts: a file already there is never replaced.
+            session = store.session(session_id)
+            refuse_second_recording(session)
+            try:
+                os.replace(staged, target)
+            except OSError as error:
+                raise storage_error(error, target, "save") from error
+            session.recording = recording
+            session.status = SessionStatus.RECORDED
+            store.save_session(session)
+    finally:
+        with contextlib.suppress(OSError):
+            staged.unlink()
     # Marks or answers saved while the file was being written are silenced now.
     silence_recording(store, session_id)
     return recording
 
 
 def refuse_second_recording(session: Session) -> None:
-    """Raise a one-line error if ``session`` already has its recording."""
-    if session.recording is not None:
-        existing = session.recording.original_name or session.recording.file
-        raise FacilitateError(
-            f"Session {session.id} already has a recording ({existing}); "
-            "make a new session for this audio."
-        )
+    """Raise a one-line error (AlreadyRecorded) if ``session`` already has its recording."""
+    refuse_if_recorded(session)
 
 
 def transcribe_session(

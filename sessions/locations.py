@@ -7,6 +7,10 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from sessions.errors import storage_error
+
+from sessions.errors import storage_error
+
 #: Environment variable that overrides the workspace folder.
 HOME_ENV = "FACILITATE_HOME"
 
@@ -25,9 +29,18 @@ def workspace_root(override: str | os.PathLike[str] | None = None) -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) if needed and make it readable by the user only."""
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, PRIVATE_DIR)
+    """Create ``path`` (and parents) if needed and make it readable by the user only.
+
+    A folder already private is left alone, so a workspace on a read-only disk
+    can still be read. Failures are one-line errors
+    (:class:`~sessions.errors.StorageError`, also an OSError).
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if path.stat().st_mode & 0o777 != PRIVATE_DIR:
+            os.chmod(path, PRIVATE_DIR)
+    except OSError as error:
+        raise storage_error(error, path, "create the folder") from error
     return path
 
 

@@ -9,18 +9,25 @@ Layout of a workspace::
     <root>/models/<model name>/                                 extra Whisper models
 
 Transcripts live in their own file per session so that a consent decision (a
-small write) never rewrites hours of segments. Every write is atomic, under one
-lock per consultation, and files are private to the user. A file that cannot
-be read raises :class:`StoreDamaged` and is never written over.
+small write) never rewrites hours of segments. Every write is atomic, and every
+read-modify-write holds the consultation's lock, which other processes (a second
+window, the command line) respect too (see :mod:`sessions.store_lock`); files
+are private to the user. A file that cannot be read raises
+:class:`~sessions.errors.StoreUnreadable` and is never written over; a file that
+cannot be written raises a one-line :class:`~sessions.errors.StorageError` and
+what was saved before stays as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import json
 import os
+import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,8 +57,23 @@ from models import (
 from models.transcript import aligned
 from sessions.atomic import atomic_write_text, remove_stale_temps
 from sessions.clock import now_iso
-from sessions.errors import NotFound, StoreDamaged
-from sessions.locations import consultations_dir, ensure_private_dir, models_dir
+from sessions.errors import (
+    AlreadyRecorded,
+    FacilitateError,
+    NotFound,
+    StorageError,
+    StoreDamaged,
+    StoreTooNew,
+    StoreUnreadable,
+    storage_error,
+)
+from sessions.locations import (
+    PRIVATE_FILE,
+    consultations_dir,
+    ensure_private_dir,
+    models_dir,
+)
+from sessions.store_lock import StoreLock
 
 T = TypeVar("T")
 
@@ -63,6 +85,10 @@ class AtomicJSONStorage(Storage):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        #: The consultation's lock; every write tells it first (see StoreLock.note_write).
+        self.guard: StoreLock | None = None
+        #: Called whenever the file is parsed afresh (tinydb's remembered ids are stale).
+        self.on_reload: Callable[[], None] | None = None
         #: Tables written inside :meth:`batch`, not yet on disk.
         self._pending: dict[str, Any] | None = None
         self._depth = 0
@@ -108,9 +134,12 @@ class AtomicJSONStorage(Storage):
             return self._pending
         return self._read_file()
 
-    def _forget(self) -> None:
+    def forget(self) -> None:
+        """Drop the cached copy: the next read parses the file on disk."""
         self._cache = None
         self._cache_key = None
+
+    _forget = forget
 
     def _file_key(self) -> tuple[int, int, int] | None:
         try:
@@ -121,7 +150,14 @@ class AtomicJSONStorage(Storage):
 
     def _write_file(self, data: dict[str, Any]) -> None:
         self._forget()
-        atomic_write_json(self.path, _EncodedTables(data, self._encode(data)))
+        text = self._encode(data)
+        if self.guard is not None:
+            self.guard.note_write()
+        try:
+            atomic_write_json(self.path, _EncodedTables(data, text))
+        except OSError as error:
+            # The old file is still there, whole: say why in one line.
+            raise storage_error(error, self.path, "save") from error
         self._cache, self._cache_key = data, self._file_key()
 
     def _encode(self, data: dict[str, Any]) -> str:
@@ -154,16 +190,22 @@ class AtomicJSONStorage(Storage):
         if key is not None and key == self._cache_key and self._cache is not None:
             return self._cache
         self._forget()
+        if self.on_reload is not None:
+            self.on_reload()
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as error:
+            if error.errno in (errno.EACCES, errno.EPERM):
+                raise storage_error(error, self.path, "read") from error
             raise StoreDamaged(self.path, error.strerror or str(error)) from error
         try:
             data = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise StoreDamaged(self.path, "not valid JSON") from error
+        except RecursionError as error:
+            raise StoreDamaged(self.path, "nested too deeply to be a facilitate store") from error
         if not isinstance(data, dict) or not all(_is_table(t) for t in data.values()):
             raise StoreDamaged(self.path, "not a facilitate store")
         # Keyed by the stat taken before reading: if the file changed in between, the
@@ -208,36 +250,62 @@ def _is_table(table: Any) -> bool:
     )
 
 
-def _open_db(path: Path) -> TinyDB:
-    db = TinyDB(path, storage=AtomicJSONStorage)
+class _StoreTable(Table):
+    """A tinydb table whose next document id can be forgotten."""
+
+    def forget_next_id(self) -> None:
+        """Take the next id from the file again: another process may have added documents."""
+        self._next_id = None
+        self.clear_cache()
+
+
+class _StoreDB(TinyDB):
+    """TinyDB with tables that can forget their next id."""
+
+    table_class = _StoreTable
+
+
+def _open_db(path: Path, guard: StoreLock) -> TinyDB:
+    db = _StoreDB(path, storage=AtomicJSONStorage)
+    storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
+    storage.guard = guard
+
+    def forget_ids() -> None:
+        for table in db._tables.values():  # tinydb keeps one Table object per name
+            if isinstance(table, _StoreTable):
+                table.forget_next_id()
+
+    storage.on_reload = forget_ids
     # Read once now so a damaged file is reported on open, before any write.
-    db.storage.read()
+    with guard:
+        storage.read()
     return db
 
 
 class ConsultationStore:
     """One consultation's folder: its store file, transcripts and audio.
 
-    Safe to share between the UI and worker threads: every read and write
-    holds ``lock``.
+    Safe to share between the UI and worker threads, and with other processes
+    (a second window, the command line): every read and write holds ``lock``,
+    which is also an OS file lock, and each hold starts from the files on disk
+    when another process has written since.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.lock = threading.RLock()
+        self._transcripts: dict[str, TinyDB] = {}
+        self.db: TinyDB | None = None
+        self.lock = StoreLock(folder, self._files_changed)
         # Copies a killed writer left behind may hold words since withdrawn.
         remove_stale_temps(folder, folder / "transcripts", folder / "audio")
-        self.db = _open_db(folder / STORE_FILE)
-        meta = self.db.table("meta").get(doc_id=1)
+        self.db = _open_db(folder / STORE_FILE, self.lock)
+        with self.lock:
+            meta = self.db.table("meta").get(doc_id=1)
         version = meta.get("schema_version", 0) if meta else 0
         if not isinstance(version, int):
             raise StoreDamaged(folder / STORE_FILE, "its schema version is unreadable")
         if version > SCHEMA_VERSION:
-            raise StoreDamaged(
-                folder / STORE_FILE,
-                f"written by a newer facilitate (schema {version}); upgrade",
-            )
-        self._transcripts: dict[str, TinyDB] = {}
+            raise StoreTooNew(folder / STORE_FILE, version)
         #: Loaded quotes by tinydb doc id, with the document they were loaded from:
         #: reading 2,000 quotes through from_dict took ~300 ms; unchanged ones are reused.
         self._quote_cache: dict[int, tuple[dict[str, Any], Quote]] = {}
@@ -266,6 +334,15 @@ class ConsultationStore:
         return self.audio_dir / session.recording.file
 
     # -- generic helpers -------------------------------------------------------
+
+    def _files_changed(self) -> None:
+        """Another process wrote: read every file afresh, ids included."""
+        for db in (self.db, *self._transcripts.values()):
+            if db is not None:
+                storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
+                storage.forget()
+                if storage.on_reload is not None:
+                    storage.on_reload()
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -297,6 +374,8 @@ class ConsultationStore:
             return from_dict(cls, dict(doc))
         except SchemaError as error:
             raise StoreDamaged(self.folder / STORE_FILE, str(error)) from error
+        except RecursionError as error:
+            raise StoreDamaged(self.folder / STORE_FILE, "nested too deeply to read") from error
 
     def _upsert(self, table: Table, entity: Any) -> None:
         table.upsert(to_dict(entity), Query().id == entity.id)
@@ -372,12 +451,52 @@ class ConsultationStore:
         with self._writing():
             self._upsert(self.db.table("sessions"), session)
 
+    @contextmanager
+    def recording_claim(self, session_id: str) -> Iterator[None]:
+        """Hold the right to give a session its one recording, for the length of the block.
+
+        Taken under the consultation's lock: a session that already has a
+        recording, or whose recording another import (in any process) is
+        storing now, raises :class:`~sessions.errors.AlreadyRecorded` (one line)
+        and nothing is touched. The claim is an OS lock on a hidden file in the
+        audio folder, so a killed import leaves no claim behind.
+        """
+        path = self.audio_dir / f".{session_id}.importing"
+        with self.lock:
+            refuse_if_recorded(self.session(session_id))
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, PRIVATE_FILE)
+            except OSError as error:
+                raise storage_error(error, path.parent, "save to") from error
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:
+                os.close(fd)
+                if isinstance(error, BlockingIOError):
+                    raise AlreadyRecorded(
+                        f"Session {session_id} already has a recording being imported; "
+                        "nothing was changed. Let that import finish, or make a new "
+                        "session for this audio."
+                    ) from error
+                raise storage_error(error, path, "lock") from error
+        try:
+            yield
+        finally:
+            # Removed while still held, under the consultation's lock, so no one can
+            # take a claim on the file that is going away.
+            with self.lock:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                os.close(fd)
+
     # -- transcripts ---------------------------------------------------------
 
     def _transcript_db(self, session_id: str) -> TinyDB:
         db = self._transcripts.get(session_id)
         if db is None:
-            db = _open_db(self.transcripts_dir / f"{session_id}.json")
+            # Not made here: reading a read-only workspace must not need a new folder.
+            name = f"{session_id}.json"
+            db = _open_db(self.folder / "transcripts" / name, self.lock)
             self._transcripts[session_id] = db
         return db
 
@@ -391,14 +510,15 @@ class ConsultationStore:
             # Transcripts saved before words followed corrections are aligned as
             # they are read, the same way every time (see models.transcript.aligned).
             return [aligned(from_dict(Segment, item)) for item in doc["segments"]]
-        except (KeyError, TypeError, SchemaError) as error:
-            path = self.transcripts_dir / f"{session_id}.json"
+        except (KeyError, TypeError, SchemaError, RecursionError) as error:
+            path = self.folder / "transcripts" / f"{session_id}.json"
             raise StoreDamaged(path, "its segments cannot be read") from error
 
     def save_segments(self, session_id: str, segments: list[Segment]) -> None:
         """Replace the session's transcript with ``segments``."""
         doc = {"segments": [to_dict(s) for s in sorted(segments, key=lambda s: s.start)]}
         with self._writing():
+            ensure_private_dir(self.folder / "transcripts")
             table = self._transcript_db(session_id).table("transcript")
             if table.get(doc_id=1) is None:
                 table.insert(doc)
@@ -458,6 +578,16 @@ class ConsultationStore:
         return events
 
 
+def refuse_if_recorded(session: Session) -> None:
+    """Raise :class:`~sessions.errors.AlreadyRecorded` if ``session`` has its recording."""
+    if session.recording is not None:
+        existing = session.recording.original_name or session.recording.file
+        raise AlreadyRecorded(
+            f"Session {session.id} already has a recording ({existing}); "
+            "make a new session for this audio."
+        )
+
+
 def _fresh(quote: Quote) -> Quote:
     """A copy of a cached quote whose lists the caller may change.
 
@@ -488,12 +618,17 @@ class Workspace:
         return models_dir(self.root)
 
     def consultation_ids(self) -> list[str]:
-        """Ids of every consultation folder, oldest first."""
-        folders = [
-            p for p in consultations_dir(self.root).iterdir()
-            if p.is_dir() and (p / STORE_FILE).exists()
-        ]
-        return [p.name for p in sorted(folders, key=lambda p: (p.stat().st_mtime, p.name))]
+        """Ids of every consultation folder, oldest first.
+
+        A folder facilitate may not look into is listed too, so that opening it
+        reports why instead of it silently disappearing.
+        """
+        where = consultations_dir(self.root)
+        try:
+            folders = [p for p in where.iterdir() if p.is_dir() and _holds_store(p)]
+            return [p.name for p in sorted(folders, key=lambda p: (p.stat().st_mtime, p.name))]
+        except OSError as error:
+            raise storage_error(error, where, "read") from error
 
     def open(self, consultation_id: str) -> ConsultationStore:
         """The store of ``consultation_id``; raises NotFound or StoreDamaged."""
@@ -502,7 +637,13 @@ class Workspace:
             if store is not None:
                 return store
             folder = consultations_dir(self.root) / consultation_id
-            if not (folder / STORE_FILE).exists():
+            try:
+                (folder / STORE_FILE).stat()
+            except FileNotFoundError:
+                folder = None
+            except OSError as error:
+                raise storage_error(error, folder, "read") from error
+            if folder is None:
                 raise NotFound(
                     f"No consultation {consultation_id!r}; 'facilitate sessions' lists them."
                 )
@@ -514,24 +655,30 @@ class Workspace:
             return store
 
     def stores(self) -> list[ConsultationStore]:
-        """Every consultation's store that can be read (damaged ones are skipped)."""
-        stores = []
-        for consultation_id in self.consultation_ids():
-            try:
-                stores.append(self.open(consultation_id))
-            except StoreDamaged:
-                continue
-        return stores
+        """Every consultation's store that can be read (see :meth:`damaged` for the rest)."""
+        return self.readable()[0]
 
     def damaged(self) -> list[str]:
-        """One message per consultation store that cannot be read."""
-        problems = []
+        """One line per consultation store that cannot be read, and why."""
+        return [str(error) for error in self.readable()[1]]
+
+    def readable(self) -> tuple[list[ConsultationStore], list[FacilitateError]]:
+        """The stores that can be read, and one error for each that cannot.
+
+        Damaged, too new, or not ours to read: a listing shows these errors
+        (one line each) beside the consultations it can show.
+        """
+        stores: list[ConsultationStore] = []
+        problems: list[FacilitateError] = []
         for consultation_id in self.consultation_ids():
             try:
-                self.open(consultation_id).consultation()
-            except StoreDamaged as error:
-                problems.append(str(error))
-        return problems
+                store = self.open(consultation_id)
+                store.consultation()
+            except UNREADABLE as error:
+                problems.append(error)
+            else:
+                stores.append(store)
+        return stores, problems
 
     def create_consultation(
         self, title: str, question: str = "", codebook: str = "ten-characteristics"
@@ -547,20 +694,48 @@ class Workspace:
             codebook=default_codebook() if codebook == "ten-characteristics" else empty_codebook(),
             created_at=now_iso(),
         )
-        folder = ensure_private_dir(consultations_dir(self.root) / consultation.id)
-        store = ConsultationStore(folder)
-        store.save_consultation(consultation)
+        folder = consultations_dir(self.root) / consultation.id
+        try:
+            ensure_private_dir(folder)
+            store = ConsultationStore(folder)
+            store.save_consultation(consultation)
+        except BaseException:
+            # A folder without its store would be listed as nothing; leave none behind.
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         with self._lock:
             self._stores[consultation.id] = store
         return store
 
     def find_session(self, session_id: str) -> tuple[ConsultationStore, Session]:
         """The store and session for a session id from anywhere in the workspace."""
-        for store in self.stores():
+        stores, problems = self.readable()
+        for store in stores:
             for session in store.sessions():
                 if session.id == session_id:
                     return store, session
+        if problems:
+            # It may be in a store that cannot be read: say so rather than "no such session".
+            raise NotFound(
+                f"Session {session_id!r} is not in a consultation that can be read, and "
+                f"{len(problems)} cannot be: {problems[0]}"
+            )
         raise NotFound(
             f"No session {session_id!r} in the workspace; "
             "'facilitate sessions' lists the session ids."
         )
+
+
+#: What keeps one consultation's store from opening; listings report it and go on.
+UNREADABLE = (StoreUnreadable, StorageError)
+
+
+def _holds_store(folder: Path) -> bool:
+    """True if ``folder`` has a store file, or may have one but facilitate may not look."""
+    try:
+        (folder / STORE_FILE).stat()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # open() reports why it cannot be read
+    return True

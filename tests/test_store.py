@@ -32,7 +32,7 @@ from models import (
     new_quote,
 )
 from models.quote import Decision
-from sessions.errors import NotFound, StoreDamaged
+from sessions.errors import NotFound, StoreDamaged, StoreTooNew
 from sessions.locations import workspace_root
 from sessions.store import STORE_FILE, ConsultationStore, Workspace
 
@@ -373,10 +373,12 @@ def test_newer_schema_is_refused(workspace: Workspace, store: ConsultationStore)
     data["meta"] = {"1": {"schema_version": SCHEMA_VERSION + 1}}
     raw = json.dumps(data).encode()
     path.write_bytes(raw)
-    with pytest.raises(StoreDamaged) as caught:
+    with pytest.raises(StoreTooNew) as caught:
         Workspace(workspace.root).open(store.id)
-    assert f"schema {SCHEMA_VERSION + 1}" in str(caught.value)
-    assert_one_line_naming(caught.value, path)
+    message = str(caught.value)
+    assert f"made by a newer facilitate (schema {SCHEMA_VERSION + 1})" in message
+    assert "upgrade facilitate" in message and "damaged" not in message
+    assert str(path) in message and "\n" not in message
     assert path.read_bytes() == raw
 
 
