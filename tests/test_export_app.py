@@ -240,6 +240,40 @@ async def test_names_added_in_the_names_screen_stay_out_of_the_export(tmp_path: 
     assert "My sister [name] drives me" in everything
 
 
+async def test_a_common_word_kept_in_the_names_screen_is_shown_while_the_name_is_hidden(
+    tmp_path: Path,
+) -> None:
+    services = Services.from_root(None)
+    made = consultation(services)
+    out = tmp_path / "out"
+    app = FacilitateApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_export(app, pilot, out)
+        screen.query_one("#export").focus()
+        await pilot.press("h")
+        await pilot.pause()
+        names = app.screen
+        assert isinstance(names, NamesScreen)
+        names.query_one("#new-name", Input).value = "The Hub Centre"
+        await pilot.press("enter")
+        await pilot.pause()
+        # Every part of a hidden name is hidden, "the" included, until kept.
+        names.query_one("#new-name", Input).value = "the"
+        await pilot.click("#keep")
+        await pilot.pause()
+        assert made.store.consultation().keep_words == ["the"]
+        listing = names.query_one("#names", OptionList)
+        assert "kept" in str(listing.get_option("keep-0").prompt)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await export_now(app, pilot)
+
+    everything = "\n".join(read_back(out).values())
+    assert "Hub" not in everything
+    assert "drives me to [name] on Tuesdays" in everything
+    assert "at the front desk" in everything  # "the" alone is kept
+
+
 async def test_suggestions_list_names_in_approved_text_and_confirm_them() -> None:
     services = Services.from_root(None)
     made = consultation(services)
