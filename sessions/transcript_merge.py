@@ -75,6 +75,8 @@ class TranscriptUpdate:
     merge: TranscriptMerge
     had_transcript: bool
     quotes_relinked: int = 0
+    #: Approved quotes whose words changed, so their speakers are asked again.
+    quotes_asked_again: int = 0
     #: Pseudonyms of participants whose contribution approval went back to pending.
     approvals_reset: list[str] = field(default_factory=list)
 
@@ -108,6 +110,11 @@ class TranscriptUpdate:
             parts.append(f"{merge.words_hidden} redacted word(s) still hidden")
         if self.quotes_relinked:
             parts.append(f"{self.quotes_relinked} quote(s) re-linked")
+        if self.quotes_asked_again:
+            parts.append(
+                f"{self.quotes_asked_again} approved quote(s) to be asked about again "
+                "(their words changed)"
+            )
         if self.approvals_reset:
             names = ", ".join(self.approvals_reset)
             parts.append(f"approval reset to pending for {names} (their words changed)")
@@ -406,7 +413,9 @@ def save_transcript(
         merge = merge_transcripts(old, fresh)
         update = TranscriptUpdate(merge, had_transcript=bool(old))
         segments = merge.segments
-        update.quotes_relinked = _follow_quotes(store, session_id, segments)
+        update.quotes_relinked, update.quotes_asked_again = _follow_quotes(
+            store, session_id, segments
+        )
         if old:
             update.approvals_reset = _reset_changed_approvals(
                 store, session_id, old, segments, model_name)
@@ -419,21 +428,25 @@ def save_transcript(
     return update
 
 
-def _follow_quotes(store: ConsultationStore, session_id: str, segments: list[Segment]) -> int:
-    """Point every quote at its words in the new transcript; return how many changed.
+def _follow_quotes(
+    store: ConsultationStore, session_id: str, segments: list[Segment]
+) -> tuple[int, int]:
+    """Point every quote at its words in the new transcript.
 
     An approved quote whose words changed is asked about again (and audited).
+    Returns how many quotes changed and how many are to be asked again.
     """
-    count = 0
+    changed = asked = 0
     at = now_iso()
     for quote in store.quotes(session_id):
         followed, event = follow_new_transcript(quote, segments, at)
         if followed != quote:
             store.save_quote(followed)
-            count += 1
+            changed += 1
         if event is not None:
             store.append_audit(event)
-    return count
+            asked += 1
+    return changed, asked
 
 
 def _reset_changed_approvals(

@@ -236,3 +236,21 @@ def _selections(qdpx: Path) -> list[str]:
                 a, b = int(selection.get("startPosition")), int(selection.get("endPosition"))
                 found.append(text[a:b])
     return found
+
+
+def test_transcribing_again_keeps_word_ids_and_asks_about_changed_quotes(world) -> None:
+    from sessions.transcript_merge import save_transcript
+
+    store, sid, sam, jo = world
+    first, second = segments(store, sid)
+    kept = make_quote(store, sid, [first.id])
+    apply_decision(store, kept.id, Decision.APPROVE)
+    changed = make_quote(store, sid, [second.id])
+    apply_decision(store, changed.id, Decision.APPROVE)
+    # The model hears Sam's line the same, and one of Jo's words differently.
+    fresh = [line(SAM_LINE, None), line([("tokorange", 5.0, 5.3), ("toklamp", 5.3, 7.9)], None)]
+    update = save_transcript(store, sid, fresh, "tiny.en")
+    assert store.quote(kept.id).state.value == "approved"
+    assert [w.id for w in store.quote(kept.id).words] == [w.id for w in kept.words]
+    assert store.quote(changed.id).state.value == "pending"
+    assert update.quotes_asked_again == 1 and "asked about again" in update.summary()
