@@ -201,9 +201,9 @@ def keeps_speech(participant: Participant | None, session_id: str) -> bool:
 def _tokens(segment: Segment, privacy: SessionPrivacy) -> list[Token] | None:
     """The segment's tokens with hidden words marked; None when nothing of it is left."""
     tokens = [
-        Token(w.text.strip(), w.start, w.end, hidden=fate is Fate.REDACTED, word_id=w.id)
-        for w, fate in privacy.segment_words(segment)
-        if fate is not Fate.DROPPED and w.text.strip()
+        Token(text, w.start, w.end, hidden, w.id)
+        for w, hidden in privacy.kept_words(segment)
+        if (text := w.text.strip())
     ]
     return tokens or None
 
