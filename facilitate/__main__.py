@@ -19,6 +19,7 @@ import click
 
 from facilitate.cli_errors import one_line_errors
 from facilitate.export_cli import export
+from models.text import clean_text
 from models.wording import plural
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def demo(data_dir: str | None, no_app: bool, model: str | None) -> None:
             segments = transcribe_session(store, session_id, transcriber, on_progress=report)
         click.echo(f"Done: {plural(len(segments), 'segment')}.", err=True)
     if no_app:
-        click.echo(f"Demo session {session_id} is ready in {store.folder}.")
+        click.echo(clean_text(f"Demo session {session_id} is ready in {store.folder}."))
         return
     run_app(data_dir, open_session=session_id)
 
@@ -150,13 +151,14 @@ def transcribe(data_dir: str | None, audio: str, model: str | None, fmt: str) ->
     with progress_bar(f"Transcribing {path.name}") as report:
         segments = transcriber.transcribe(path, on_progress=report)
     if fmt == "json":
-        click.echo(json.dumps(to_records(segments), indent=2, ensure_ascii=False))
+        output = json.dumps(to_records(segments), indent=2, ensure_ascii=False)
+        click.echo(clean_text(output, multiline=True))
     elif fmt == "srt":
-        click.echo(to_srt(segments), nl=False)
+        click.echo(clean_text(to_srt(segments), multiline=True), nl=False)
     elif fmt == "vtt":
-        click.echo(to_vtt(segments), nl=False)
+        click.echo(clean_text(to_vtt(segments), multiline=True), nl=False)
     else:
-        click.echo(to_text(segments), nl=False)
+        click.echo(clean_text(to_text(segments), multiline=True), nl=False)
 
 
 @cli.command(name="import")
@@ -181,7 +183,10 @@ def import_(
     store, session = services.workspace.find_session(session_id)
     recording = import_audio(store, session.id, path)
     click.echo(
-        f"Imported {path.name} ({recording.duration_s:.1f} s) into {session.title}.", err=True
+        clean_text(
+            f"Imported {path.name} ({recording.duration_s:.1f} s) into {session.title}."
+        ),
+        err=True,
     )
     if no_transcribe:
         return
@@ -198,20 +203,23 @@ def sessions(data_dir: str | None) -> None:
     """List consultations and their sessions, with ids."""
     services = make_services(data_dir)
     for problem in services.workspace.damaged():
-        click.echo(f"! {problem}", err=True)
+        click.echo(clean_text(f"! {problem}"), err=True)
     stores = services.workspace.stores()
     if not stores:
         click.echo("No consultations yet. Run 'facilitate demo' or 'facilitate' to make one.")
     for store in stores:
         consultation = store.consultation()
-        click.echo(f"{consultation.title}  [{consultation.id}]")
+        # Titles and ids are the user's (or a hand-edited store's): never terminal codes.
+        click.echo(clean_text(f"{consultation.title}  [{consultation.id}]"))
         sessions = store.sessions()
         if not sessions:
             click.echo("  (no sessions yet)")
         for session in sessions:
             click.echo(
-                f"  {session.id}  {session.title}  ({session.activity.value}, "
-                f"{session.date}, {session.status.value})"
+                clean_text(
+                    f"  {session.id}  {session.title}  ({session.activity.value}, "
+                    f"{session.date}, {session.status.value})"
+                )
             )
 
 

@@ -19,7 +19,10 @@ INTERRUPTED = 130
 
 def fail(message: str) -> NoReturn:
     """Print one line on stderr and exit with the bad-input status."""
-    click.echo(f"facilitate: {message}", err=True)
+    from models.text import clean_text
+
+    # Messages may quote a title or an id typed by someone: never terminal codes.
+    click.echo(clean_text(f"facilitate: {message}"), err=True)
     sys.exit(BAD_INPUT)
 
 

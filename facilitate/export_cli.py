@@ -70,6 +70,7 @@ def export(
     from models.wording import plural
     from sessions.errors import FacilitateError, WouldOverwrite
     from sessions.export import ExportProgress, export_all
+    from sessions.locations import id_for_path
     from sessions.services import Services
 
     workspace = Services.from_root(data_dir).workspace
@@ -80,7 +81,7 @@ def export(
                 f"Session {session_id} is not in consultation {consultation_id}."
             )
     elif consultation_id is not None:
-        store = workspace.open(consultation_id)
+        store = workspace.open(id_for_path(consultation_id, "consultation id"))
     else:
         ids = workspace.consultation_ids()
         if len(ids) != 1:

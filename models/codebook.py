@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from models.ids import new_id
 from models.quote import Quote
+from models.text import clean_text
 
 
 @dataclass
@@ -85,10 +86,14 @@ class CodebookError(ValueError):
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    cleaned = " ".join(clean_text(name).split())
     if not cleaned:
         raise CodebookError("A theme needs a name.")
     return cleaned
+
+
+def _clean_description(description: str) -> str:
+    return clean_text(description, multiline=True).strip()
 
 
 def _require(codebook: Codebook, theme_id: str) -> Theme:
@@ -143,7 +148,10 @@ def add_theme(
     _check_unique(codebook, name)
     _check_parent(codebook, None, parent_id)
     theme = Theme(
-        id=theme_id or new_id("t"), name=name, description=description.strip(), parent_id=parent_id
+        id=theme_id or new_id("t"),
+        name=name,
+        description=_clean_description(description),
+        parent_id=parent_id,
     )
     if codebook.theme(theme.id) is not None:
         raise CodebookError(f"There is already a theme with id {theme.id!r}.")
@@ -177,7 +185,7 @@ def rename_theme(codebook: Codebook, theme_id: str, name: str) -> Codebook:
 
 def describe_theme(codebook: Codebook, theme_id: str, description: str) -> Codebook:
     """Return a codebook with a new description for ``theme_id``."""
-    return _with_theme(codebook, theme_id, description=description.strip())
+    return _with_theme(codebook, theme_id, description=_clean_description(description))
 
 
 def nest_theme(codebook: Codebook, theme_id: str, parent_id: str | None) -> Codebook:

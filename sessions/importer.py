@@ -17,6 +17,7 @@ from sessions.clock import now_iso
 from sessions.consent import session_off_record, silence_recording
 from sessions.errors import FacilitateError, storage_error
 from sessions.interrupted import transcription_claim
+from sessions.locations import id_for_path
 from sessions.store import ConsultationStore, refuse_if_recorded
 from sessions.transcript_merge import TranscriptUpdate, save_transcript
 
@@ -52,7 +53,7 @@ def import_audio(store: ConsultationStore, session_id: str, source: Path) -> Rec
         spans = session_off_record(store, session, len(samples) / STORED_RATE)
         if spans:
             samples = silence_spans(samples, STORED_RATE, spans)
-        target = store.audio_dir / f"{session.id}.flac"
+        target = store.audio_dir / f"{id_for_path(session.id)}.flac"
         remove_stale_temps(target.parent)  # a copy left by an import that was killed
         return _store_recording(store, session_id, source, target, samples)
 

@@ -1,13 +1,32 @@
-"""Setting up sessions and the people in them."""
+"""Setting up consultations, sessions and the people in them.
+
+Everything typed here is kept as text: control characters and terminal escape
+sequences are taken out before it is saved (see :func:`models.text.clean_text`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from models import ActivityKind, Participant, Role, Session, new_id
+from models import ActivityKind, Participant, PlanStep, Role, Session, new_id
 from models.plans import plan_for
+from models.text import clean_text
 from sessions.clock import now_iso
-from sessions.store import ConsultationStore
+from sessions.store import ConsultationStore, Workspace
+
+
+def one_line(text: str) -> str:
+    """A single-line field as saved: cleaned, with runs of spaces made one."""
+    return " ".join(clean_text(text).split())
+
+
+def create_consultation(
+    workspace: Workspace, title: str, question: str = "", codebook: str = "ten-characteristics"
+) -> ConsultationStore:
+    """Make a new consultation with a cleaned title and question; return its store."""
+    return workspace.create_consultation(
+        one_line(title), clean_text(question, multiline=True).strip(), codebook
+    )
 
 
 def create_session(
@@ -25,7 +44,7 @@ def create_session(
     ``participants`` are pseudonyms; someone already in the consultation under
     that pseudonym joins as themselves rather than as a new person.
     """
-    title = title.strip()
+    title = one_line(title)
     if not title:
         raise ValueError("A session needs a title.")
     consultation = store.consultation()
@@ -33,19 +52,19 @@ def create_session(
         id=new_id("s"),
         consultation_id=consultation.id,
         title=title,
-        venue=venue.strip(),
+        venue=one_line(venue),
         activity=activity,
-        date=date.strip() or now_iso()[:10],
+        date=one_line(date) or now_iso()[:10],
         plan=plan_for(activity),
-        facilitators=[f.strip() for f in facilitators if f.strip()],
+        facilitators=[one_line(f) for f in facilitators if one_line(f)],
         created_at=now_iso(),
     )
     store.save_session(session)
     for name in facilitators:
-        if name.strip():
+        if one_line(name):
             add_participant(store, session.id, name, role=Role.FACILITATOR)
     for pseudonym in participants:
-        if pseudonym.strip():
+        if one_line(pseudonym):
             add_participant(store, session.id, pseudonym)
     return store.session(session.id)
 
@@ -58,7 +77,7 @@ def add_participant(
     real_name: str = "",
 ) -> Participant:
     """Add someone to a session (and the consultation, if new); return them."""
-    pseudonym = pseudonym.strip()
+    pseudonym = one_line(pseudonym)
     if not pseudonym:
         raise ValueError("A participant needs a pseudonym.")
     with store.lock:
@@ -68,7 +87,7 @@ def add_participant(
             None,
         )
         participant = existing or Participant(
-            id=new_id("p"), pseudonym=pseudonym, role=role, real_name=real_name.strip()
+            id=new_id("p"), pseudonym=pseudonym, role=role, real_name=one_line(real_name)
         )
         if existing is None:
             store.save_participant(participant)
@@ -82,3 +101,24 @@ def session_people(store: ConsultationStore, session: Session) -> list[Participa
     """The people in ``session``, in the order they joined it."""
     by_id = {p.id: p for p in store.participants()}
     return [by_id[pid] for pid in session.participant_ids if pid in by_id]
+
+
+def clean_plan(steps: Sequence[PlanStep]) -> list[PlanStep]:
+    """Copies of ``steps`` with their titles and prompts cleaned (empty prompts dropped)."""
+    return [
+        PlanStep(
+            one_line(step.title) or "Untitled step",
+            step.minutes,
+            [one_line(p) for p in step.prompts if one_line(p)],
+        )
+        for step in steps
+    ]
+
+
+def save_plan(store: ConsultationStore, session_id: str, steps: Sequence[PlanStep]) -> Session:
+    """Replace the session's plan with ``steps`` (cleaned); return the saved session."""
+    with store.transaction():
+        session = store.session(session_id)
+        session.plan = clean_plan(steps)
+        store.save_session(session)
+    return session

@@ -14,6 +14,7 @@ from models.codebook import Codebook, Theme
 from models.overview import Overview, overview
 from models.quote import Quote, QuoteState, filter_quotes, quote_from_span, tag_quote
 from models.session import MarkerKind, Session
+from models.text import clean_text
 from sessions.clock import now_iso
 from sessions.errors import NotFound
 from sessions.store import ConsultationStore
@@ -68,7 +69,7 @@ def make_quote(
             word_range=word_range,
             participant_id=participant_id,
             theme_ids=tags,
-            memo=memo,
+            memo=clean_text(memo, multiline=True).strip(),
             created_at=now_iso(),
         )
         store.participant(quote.participant_id)  # the segments' speaker is real too
@@ -98,7 +99,7 @@ def set_memo(store: ConsultationStore, quote_id: str, memo: str) -> Quote:
     """Replace a quote's memo; return the saved quote."""
     with store.transaction():
         quote = store.quote(quote_id)
-        quote.memo = memo.strip()
+        quote.memo = clean_text(memo, multiline=True).strip()
         store.save_quote(quote)
     return quote
 

@@ -49,6 +49,7 @@ from sessions.audio import silence_spans
 from sessions.clock import now_iso
 from sessions.consent import consent_problem, session_off_record
 from sessions.errors import AudioError, FacilitateError, one_line
+from sessions.locations import id_for_path
 from sessions.planning import session_people
 from sessions.recorder import (
     SAMPLE_BYTES,
@@ -126,6 +127,10 @@ class RunningSession:
         #: One line when live transcription could not start or stopped working.
         self.live_problem: str | None = None
         self._live_failed = False
+        #: Held while a tick strikes and while stop begins, so that no tick strikes once
+        #: stopping has begun (the recorder refuses strikes after its stop).
+        self._control = threading.Lock()
+        self._stopping = False
 
     # -- what the screen shows -------------------------------------------------
 
@@ -181,18 +186,23 @@ class RunningSession:
     def tick(self) -> None:
         """Keep silencing ahead of a non-consenting speaker; call a few times a second.
 
-        Also notices a live transcriber that has failed, and turns it off.
+        Also notices a live transcriber that has failed, and turns it off. Safe to call
+        from a timer while :meth:`stop` runs in a worker: once stopping has begun it
+        does nothing. The recorder extends its open span, so each tick costs the same
+        however long the person speaks.
         """
         live = self.live
         if live is not None and live.error is not None:
             self._turn_off_live(live.error)
-        if self._off_from is None or not self.is_recording or self.is_paused:
-            return
-        now = self.elapsed_s
-        if now + OFF_RECORD_AHEAD_S / 2 >= self._off_to:
-            ahead = now + OFF_RECORD_AHEAD_S
-            self.recorder.strike(min(self._off_to, now), ahead)
-            self._off_to = ahead
+        with self._control:
+            if (self._stopping or self._off_from is None or not self.is_recording
+                    or self.is_paused):
+                return
+            now = self.elapsed_s
+            if now + OFF_RECORD_AHEAD_S / 2 >= self._off_to:
+                ahead = now + OFF_RECORD_AHEAD_S
+                self.recorder.strike(min(self._off_to, now), ahead)
+                self._off_to = ahead
 
     # -- marks -------------------------------------------------------------------
 
@@ -293,6 +303,8 @@ class RunningSession:
         """
         if self.recording is not None:
             return self.recording
+        with self._control:  # waits for a tick that is striking now; later ticks do nothing
+            self._stopping = True
         if self.recorder.is_recording or self.recorder.error:
             session = self.store.session(self.session_id)
             people = list(self.people.values())
@@ -491,7 +503,7 @@ def recover_session(store: ConsultationStore, session_id: str) -> str | None:
     if session.recording is not None:
         return None
     folder = store.audio_dir
-    leftover = partial_path(folder, session.id).exists() or sidecar_path(
+    leftover = partial_path(folder, id_for_path(session.id)).exists() or sidecar_path(
         folder, session.id
     ).exists()
     if leftover:

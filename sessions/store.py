@@ -716,10 +716,11 @@ class Workspace:
                     return store, session
         if problems:
             # It may be in a store that cannot be read: say so rather than "no such session".
-            raise NotFound(
-                f"Session {session_id!r} is not in a consultation that can be read, and "
-                f"{len(problems)} cannot be: {problems[0]}"
+            where = (
+                "the consultation that cannot be read:" if len(problems) == 1
+                else f"one of the {len(problems)} consultations that cannot be read; the first:"
             )
+            raise NotFound(f"Session {session_id!r} may be in {where} {problems[0]}")
         raise NotFound(
             f"No session {session_id!r} in the workspace; "
             "'facilitate sessions' lists the session ids."

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from models import Segment
 from models.quote import follow_correction
+from models.text import clean_text
 from models.transcript import correct_segment
 from sessions.clock import now_iso
 from sessions.errors import FacilitateError, NotFound
@@ -29,7 +30,7 @@ def edit_text(store: ConsultationStore, session_id: str, segment_id: str, text: 
     made on those words (quotes, redactions, withdrawals) follows them; a quote
     approved before its words changed is asked about again.
     """
-    text = " ".join(text.split())
+    text = " ".join(clean_text(text).split())
     if not text:
         raise FacilitateError(
             "A segment's text cannot be empty. To take speech off the record, strike it "

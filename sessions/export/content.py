@@ -30,6 +30,7 @@ from models.participant import Participant, Role
 from models.privacy import SessionPrivacy
 from models.quote import Quote, QuoteState
 from models.session import Consultation, Session
+from models.text import clean_text, clean_text_positions
 from models.transcript import Segment, format_clock
 from models.wording import plural
 from sessions.clock import now_iso
@@ -58,6 +59,31 @@ def _cleaned(value: Any) -> Any:
         return tuple(_cleaned(v) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: _cleaned(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _export_safe(value: Any) -> Any:
+    """A copy of ``value`` with every string cleaned (:func:`models.text.clean_text`).
+
+    A transcript line's quote marks move with the words they mark.
+    """
+    if isinstance(value, str):
+        return clean_text(value, multiline=True)
+    if isinstance(value, tuple):
+        return tuple(_export_safe(v) for v in value)
+    if isinstance(value, Line):
+        text, moved = clean_text_positions(value.text, multiline=True)
+        last = len(moved) - 1
+        spans = tuple(
+            (_export_safe(q), moved[min(a, last)], moved[min(b, last)])
+            for q, a, b in value.quote_spans
+        )
+        return dataclasses.replace(
+            value, speaker=_export_safe(value.speaker), text=text, quote_spans=spans
+        )
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _export_safe(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return dataclasses.replace(value, **changes)
     return value
 
@@ -475,7 +501,8 @@ def build_content(
             )
         )
 
-    return ExportContent(
+    # Whatever the store holds, no export carries a control character or an escape.
+    return _export_safe(ExportContent(
         consultation_id=consultation.id,
         title=anon(consultation.title),
         question=anon(consultation.question),
@@ -491,4 +518,4 @@ def build_content(
         generated_at=generated_at or now_iso(),
         include_pseudonyms=include_pseudonyms,
         session_id=session_id,
-    )
+    ))

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from models.codebook import Codebook, Theme
 from models.ids import new_id
+from models.text import clean_text
 from sessions.errors import FacilitateError
 from sessions.export.content import (
     ExportContent,
@@ -254,8 +255,9 @@ def render_qdpx(content: ExportContent) -> bytes:
 
 def _read_codes(element: ET.Element, ns: str, parent_id: str | None, out: list[Theme]) -> None:
     for code in element.findall(f"{{{ns}}}Code"):
-        name = (code.get("name") or "").strip()
-        description = (code.findtext(f"{{{ns}}}Description") or "").strip()
+        # A codebook file is someone else's text: no control characters come in with it.
+        name = " ".join(clean_text(code.get("name") or "").split())
+        description = clean_text(code.findtext(f"{{{ns}}}Description") or "", True).strip()
         theme = Theme(id=new_id("t"), name=name, description=description, parent_id=parent_id)
         if name:
             out.append(theme)
