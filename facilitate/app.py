@@ -113,12 +113,14 @@ class FacilitateApp(App[None]):
         on_failure: Callable[[str], object] | None = None,
         report: Callable[[T], Notice | None] | None = None,
         cancelled_line: str = CANCELLED_LINE,
+        explain: Callable[[BaseException], str | None] | None = None,
     ) -> Worker[T]:
         """Run ``work`` in a thread the app owns; see :mod:`facilitate.jobs`.
 
         ``on_success``, ``on_cancel`` and ``on_failure`` update ``owner`` and are
         skipped once it has closed; ``report`` and the failure and cancel lines
-        reach the facilitator either way.
+        reach the facilitator either way. ``explain`` may give a disk problem or a
+        project error a line of the job's own (the log gets it all the same).
         """
         return self.jobs.start(
             name,
@@ -130,6 +132,7 @@ class FacilitateApp(App[None]):
             on_failure=on_failure,
             report=report,
             cancelled_line=cancelled_line,
+            explain=explain,
         )
 
     @on(Worker.StateChanged)
@@ -137,9 +140,18 @@ class FacilitateApp(App[None]):
         """Deliver the outcome of a job that has finished."""
         self.guarded(self.jobs.finished, event.worker)
 
-    def report_failure(self, error: BaseException, *, title: str = "", context: str = "") -> str:
+    def report_failure(
+        self,
+        error: BaseException,
+        *,
+        title: str = "",
+        context: str = "",
+        explain: Callable[[BaseException], str | None] | None = None,
+    ) -> str:
         """Log ``error`` in the workspace, show its one line, and return that line."""
         line = report_error(self.services.workspace.root, error, context)
+        if explain is not None and is_expected(error):
+            line = explain(error) or line
         self.notify(line, title=title or "Not done", severity="error", markup=False)
         return line
 

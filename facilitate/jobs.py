@@ -63,6 +63,8 @@ class Job(Generic[T]):
     on_failure: Callable[[str], object] | None = None
     report: Callable[[T], Notice | None] | None = None
     cancelled_line: str = CANCELLED_LINE
+    #: The job's own line for an expected error (a folder it may not write), if it has one.
+    explain: Callable[[BaseException], str | None] | None = None
     #: Set when a newer job of the same name replaced this one: it ends quietly.
     superseded: bool = field(default=False, init=False)
 
@@ -91,6 +93,7 @@ class Jobs:
         on_failure: Callable[[str], object] | None = None,
         report: Callable[[T], Notice | None] | None = None,
         cancelled_line: str = CANCELLED_LINE,
+        explain: Callable[[BaseException], str | None] | None = None,
     ) -> Worker[T]:
         """Run ``work`` in a thread owned by the app; a running job of this name is replaced.
 
@@ -118,6 +121,7 @@ class Jobs:
             on_failure=on_failure,
             report=report,
             cancelled_line=cancelled_line,
+            explain=explain,
         )
         return worker
 
@@ -171,6 +175,8 @@ class Jobs:
         else:
             error = worker.error
             assert error is not None
-            line = self.app.report_failure(error, title=job.title, context=job.name)
+            line = self.app.report_failure(
+                error, title=job.title, context=job.name, explain=job.explain
+            )
             if here and job.on_failure is not None:
                 job.on_failure(line)

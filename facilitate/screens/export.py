@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -21,13 +21,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
 from facilitate.screens.export_parts import (
     EXPORTS_FOLDER,
     GROUPS,
     ExportRequest,
-    Preview,
     ReplaceDialog,
     ReplaceNeeded,
     Written,
@@ -39,7 +38,7 @@ from facilitate.screens.export_parts import (
 )
 from facilitate.screens.forms import clean_path
 from models.anonymise import build_anonymiser
-from sessions.errors import Cancelled, FacilitateError
+from sessions.errors import FacilitateError
 from sessions.export import plan_files, write_content
 from sessions.export.content import ExportContent, plural
 from sessions.store import ConsultationStore
@@ -47,7 +46,6 @@ from sessions.store import ConsultationStore
 __all__ = ["GROUPS", "ExportScreen", "ReplaceDialog", "build_preview"]
 
 EXPORT = "export"
-ASK = "export-ask"
 PREVIEW = "export-preview"
 
 # -- the screen ----------------------------------------------------------------
@@ -94,6 +92,8 @@ class ExportScreen(Screen[None]):
         self.written_folder: Path | None = None
         #: The folder the running export writes to, for error messages.
         self.target: Path | None = None
+        #: Whether the "replace these files?" question is open.
+        self._asking = False
 
     # -- layout ----------------------------------------------------------------
 
@@ -216,10 +216,11 @@ class ExportScreen(Screen[None]):
     @property
     def exporting(self) -> bool:
         """True while the export (or its question) is under way."""
-        return any(
-            w.node is self and w.group in (EXPORT, ASK) and not w.is_finished
-            for w in self.app.workers
-        )
+        return self._asking or self.app.jobs.is_running(self.job_name(EXPORT))
+
+    def job_name(self, kind: str) -> str:
+        """The app's name for this screen's export or preview job."""
+        return f"{kind}:{self.store.id}:{self.session_id or ''}"
 
     @on(Checkbox.Changed, ".group")
     def _group_changed(self, event: Checkbox.Changed) -> None:
@@ -303,7 +304,17 @@ class ExportScreen(Screen[None]):
         self.query_one("#progress-file", Label).update("Reading…")
         self.query_one("#progress-row").display = True
         self.query_one("#export", Button).disabled = True
-        self.run_export(request, content, overwrite)
+        self.app.run_job(
+            self.job_name(EXPORT),
+            lambda: self.run_export(request, content, overwrite),
+            owner=self,
+            title="Export failed",
+            on_success=self._exported,
+            on_cancel=self._export_ended,
+            on_failure=lambda _line: self._export_ended(),
+            cancelled_line="Export stopped; the files already written are complete.",
+            explain=lambda error: error_line(error, self.target),
+        )
         self.refresh_bindings()
 
     def action_hide_names(self) -> None:
@@ -339,26 +350,25 @@ class ExportScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Back; a running export is stopped between files first."""
-        running = [
-            w
-            for w in self.app.workers
-            if w.node is self and w.group == EXPORT and not w.is_finished
-        ]
-        if running:
-            for worker in running:
-                worker.cancelled_event.set()
+        if self.app.jobs.cancel(self.job_name(EXPORT)):
             self.notify("Stopping the export…")
             return
         self.dismiss()
 
     # -- background work -------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group=PREVIEW, exit_on_error=False)
-    def refresh_preview(self) -> Preview:
-        """Count what the export will hold and leave out."""
-        return build_preview(self.store, self.session_id)
+    def refresh_preview(self) -> None:
+        """Count what the export will hold and leave out (a newer count replaces a running one)."""
+        self.app.run_job(
+            self.job_name(PREVIEW),
+            lambda: build_preview(self.store, self.session_id),
+            owner=self,
+            title="Cannot count the export",
+            on_success=lambda preview: self.query_one("#preview", Static).update(preview.lines()),
+            on_failure=lambda _line: self.query_one("#preview", Static).update(""),
+            explain=lambda error: error_line(error, None),
+        )
 
-    @work(thread=True, exclusive=True, group=EXPORT, exit_on_error=False)
     def run_export(
         self, request: ExportRequest, content: ExportContent | None, overwrite: bool
     ) -> ReplaceNeeded | Written:
@@ -383,14 +393,24 @@ class ExportScreen(Screen[None]):
         )
         return Written(request.folder, tuple(paths))
 
-    @work(exclusive=True, group=ASK, exit_on_error=False)
-    async def ask_to_replace(self, plan: ReplaceNeeded) -> None:
+    def ask_to_replace(self, plan: ReplaceNeeded) -> None:
         """Ask before replacing; only a yes writes over the files."""
-        answer = await self.app.push_screen_wait(ReplaceDialog(plan.request.folder, plan.existing))
-        if answer:
-            self.start_export(plan.request, plan.content, overwrite=True)
-        else:
-            self.notify("Nothing was replaced. Choose another folder to keep both.", title="Export")
+
+        def answered(answer: bool | None) -> None:
+            self._asking = False
+            self.refresh_bindings()
+            if answer:
+                self.start_export(plan.request, plan.content, overwrite=True)
+            else:
+                self.notify(
+                    "Nothing was replaced. Choose another folder to keep both.", title="Export"
+                )
+
+        self._asking = True
+        self.refresh_bindings()
+        self.app.push_screen(
+            ReplaceDialog(plan.request.folder, plan.existing), callback=answered
+        )
 
     @on(Progress)
     def _progress(self, message: ExportScreen.Progress) -> None:
@@ -398,42 +418,18 @@ class ExportScreen(Screen[None]):
         if message.name:
             self.query_one("#progress-file", Label).update(message.name)
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        """The one place export results and errors reach the facilitator."""
-        worker = event.worker
-        if worker.node is not self or not worker.is_finished:
-            return
-        if worker.group == PREVIEW:
-            if event.state is WorkerState.SUCCESS and isinstance(worker.result, Preview):
-                self.query_one("#preview", Static).update(worker.result.lines())
-            elif event.state is WorkerState.ERROR:
-                self.query_one("#preview", Static).update("")
-                self.notify(error_line(worker.error, None), severity="error", markup=False)
-            return
-        if worker.group not in (EXPORT, ASK):
-            return
-        if worker.group == EXPORT:
-            self.query_one("#progress-row").display = False
-            self.query_one("#export", Button).disabled = False
+    def _export_ended(self) -> None:
+        """The export job has ended: the button is back, the progress goes."""
+        self.query_one("#progress-row").display = False
+        self.query_one("#export", Button).disabled = False
         self.refresh_bindings()
-        if event.state is WorkerState.SUCCESS:
-            result = worker.result
-            if isinstance(result, ReplaceNeeded):
-                self.ask_to_replace(result)
-            elif isinstance(result, Written):
-                self.show_written(result)
-        elif event.state is WorkerState.CANCELLED or isinstance(worker.error, Cancelled):
-            self.notify(
-                "Export stopped; the files already written are complete.", severity="warning"
-            )
+
+    def _exported(self, result: ReplaceNeeded | Written) -> None:
+        self._export_ended()
+        if isinstance(result, ReplaceNeeded):
+            self.ask_to_replace(result)
         else:
-            self.notify(
-                error_line(worker.error, self.target),
-                title="Export failed",
-                severity="error",
-                markup=False,
-            )
+            self.show_written(result)
 
     def show_written(self, result: Written) -> None:
         """List the files written and offer to open the folder."""

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
+from facilitate.jobs import Notice
 from facilitate.messages import TranscriptionProgress
 from facilitate.screens.forms import ImportAudioScreen
 from facilitate.widgets import SessionHeader, TranscriptionPanel, TranscriptTable
-from sessions.errors import Cancelled, FacilitateError
+from sessions.errors import FacilitateError
 from sessions.planning import session_people
 from sessions.services import Services
 from sessions.store import ConsultationStore
@@ -86,18 +87,14 @@ class SessionScreen(Screen[None]):
         self.session_id = session_id
 
     @property
-    def running(self) -> list[Worker[int]]:
-        """This screen's import/transcription workers that have not finished."""
-        return [
-            w
-            for w in self.app.workers
-            if w.node is self and w.group == TRANSCRIBE and not w.is_finished
-        ]
+    def job_name(self) -> str:
+        """The app's name for this session's import and transcription job."""
+        return f"{TRANSCRIBE}:{self.session_id}"
 
     @property
     def transcribing(self) -> bool:
-        """True while an import or transcription runs for this session."""
-        return bool(self.running)
+        """True while an import or transcription runs for this session (the app owns it)."""
+        return self.app.jobs.is_running(self.job_name)
 
     def compose(self) -> ComposeResult:
         """Header, progress (while working), transcript."""
@@ -170,7 +167,7 @@ class SessionScreen(Screen[None]):
             return
         self.query_one(TranscriptionPanel).start()
         self.query_one("#no-transcript", Static).update(WAITING)
-        self.import_and_transcribe(path)
+        self.start_transcription(path)
         self.refresh_bindings()
 
     def action_cancel_transcription(self) -> None:
@@ -180,9 +177,7 @@ class SessionScreen(Screen[None]):
         stays running until the service has stopped and put the status back;
         it then ends with :class:`Cancelled`.
         """
-        for worker in self.running:
-            worker.cancelled_event.set()
-        if self.running:
+        if self.app.jobs.cancel(self.job_name):
             self.query_one(TranscriptionPanel).cancelling()
 
     # -- the transcript screen (issue 4) -------------------------------------------
@@ -335,7 +330,7 @@ class SessionScreen(Screen[None]):
             return
         self.query_one(TranscriptionPanel).start()
         self.query_one("#no-transcript", Static).update(WAITING)
-        self.import_and_transcribe(None)
+        self.start_transcription(None)
         self.refresh_bindings()
 
     def action_export(self) -> None:
@@ -346,7 +341,20 @@ class SessionScreen(Screen[None]):
 
     # -- background work ---------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group=TRANSCRIBE, exit_on_error=False)
+    def start_transcription(self, source: Path | None) -> None:
+        """Import ``source`` (if given) and transcribe, as a job the app owns."""
+        self.app.run_job(
+            self.job_name,
+            lambda: self.import_and_transcribe(source),
+            owner=self,
+            title="Import failed" if source is not None else "Cannot transcribe",
+            on_success=lambda _update: self._transcription_ended(),
+            on_cancel=self._transcription_ended,
+            on_failure=lambda _line: self._transcription_ended(),
+            report=transcribed_notice,
+            cancelled_line="Transcription cancelled; the recording is kept, i imports again.",
+        )
+
     def import_and_transcribe(self, source: Path | None) -> TranscriptUpdate:
         """Copy ``source`` into the session, then transcribe it; return what was saved."""
         from sessions.importer import import_audio, transcribe_session_keeping_edits
@@ -392,31 +400,16 @@ class SessionScreen(Screen[None]):
         # Each stage moves the status on (recorded, transcribing): keep the header true.
         self.reload(transcript=False)
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        """The one place background results and errors reach the facilitator."""
-        worker = event.worker
-        if worker.group != TRANSCRIBE or not worker.is_finished:
-            return
+    def _transcription_ended(self) -> None:
+        """The job has ended, one way or another: show the session as it now is."""
         self.query_one(TranscriptionPanel).stop()
         self.query_one("#no-transcript", Static).update(NO_TRANSCRIPT)
         self.reload()
         self.refresh_bindings()
-        if event.state is WorkerState.SUCCESS:
-            update = worker.result
-            assert isinstance(update, TranscriptUpdate)
-            lost = update.edits_lost or update.approvals_reset
-            self.notify(f"Transcribed: {update.summary()}", title="Transcription done",
-                        severity="warning" if lost else "information",
-                        timeout=15 if lost else 5)
-        elif event.state is WorkerState.CANCELLED or isinstance(worker.error, Cancelled):
-            self.notify(
-                "Transcription cancelled; the recording is kept, i imports again.",
-                severity="warning",
-            )
-        elif isinstance(worker.error, FacilitateError):
-            self.notify(str(worker.error), title="Import failed", severity="error")
-        else:
-            self.notify(
-                f"Something went wrong: {worker.error!r}", title="Import failed", severity="error"
-            )
+
+
+def transcribed_notice(update: TranscriptUpdate) -> Notice:
+    """What a finished transcription says, on whichever screen is open."""
+    lost = update.edits_lost or update.approvals_reset
+    return Notice(f"Transcribed: {update.summary()}", title="Transcription done",
+                  severity="warning" if lost else "information", timeout=15 if lost else 5)
