@@ -71,7 +71,9 @@ from sessions.locations import (
     PRIVATE_FILE,
     consultations_dir,
     ensure_private_dir,
+    id_for_path,
     models_dir,
+    recording_file_for_path,
 )
 from sessions.store_lock import StoreLock
 
@@ -331,7 +333,7 @@ class ConsultationStore:
         """The absolute path of a session's recording, or None if it has none."""
         if session.recording is None:
             return None
-        return self.audio_dir / session.recording.file
+        return self.audio_dir / recording_file_for_path(session.recording.file)
 
     # -- generic helpers -------------------------------------------------------
 
@@ -461,7 +463,7 @@ class ConsultationStore:
         and nothing is touched. The claim is an OS lock on a hidden file in the
         audio folder, so a killed import leaves no claim behind.
         """
-        path = self.audio_dir / f".{session_id}.importing"
+        path = self.audio_dir / f".{id_for_path(session_id)}.importing"
         with self.lock:
             refuse_if_recorded(self.session(session_id))
             try:
@@ -495,7 +497,7 @@ class ConsultationStore:
         db = self._transcripts.get(session_id)
         if db is None:
             # Not made here: reading a read-only workspace must not need a new folder.
-            name = f"{session_id}.json"
+            name = f"{id_for_path(session_id)}.json"
             db = _open_db(self.folder / "transcripts" / name, self.lock)
             self._transcripts[session_id] = db
         return db
