@@ -378,3 +378,22 @@ def test_a_forbidden_folder_is_one_line_to_the_store_api(private_workspace: Path
     ids, error = result.stdout.strip().splitlines()
     assert ids == repr([store.id])
     assert error.startswith(AccessDenied.__name__) and "Permission denied" in error
+
+
+def test_full_disk_on_import_is_one_line_and_leaves_no_recording(
+    private_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessions.importer import import_audio
+
+    store, session = consultation_with_people(Workspace(private_workspace))
+    before = store_bytes(store)
+    fill_writes_under(private_workspace, monkeypatch)
+    with pytest.raises(DiskFull) as caught:
+        import_audio(store, session.id, DATA / "jfk.flac")
+    monkeypatch.undo()
+    assert_one_line(caught.value, "is full")
+    assert store_bytes(store) == before
+    assert store.session(session.id).recording is None
+    assert [p.name for p in (store.folder / "audio").iterdir()] == []
+    # With room again the import goes ahead: the failed one held no claim.
+    assert import_audio(store, session.id, DATA / "jfk.flac").duration_s > 10

@@ -210,3 +210,35 @@ def test_an_import_while_another_holds_the_claim_is_refused(
     # The claim ends with the import that held it.
     recording = import_audio(store, session.id, data_dir / "jfk.flac")
     assert store.session(session.id).recording == recording
+
+
+def test_a_lock_held_too_long_is_one_line_not_a_hang(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sessions.store_lock
+    from sessions.errors import StoreBusy
+
+    store = workspace.create_consultation("Held")
+    before = (store.folder / STORE_FILE).read_bytes()
+    monkeypatch.setattr(sessions.store_lock, "WAIT_SECONDS", 0.3)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, sys, time\n"
+         "f = open(sys.argv[1], 'a+')\n"
+         "fcntl.flock(f, fcntl.LOCK_EX)\n"
+         "print('held', flush=True)\n"
+         "time.sleep(5)\n",
+         str(store.folder / LOCK_FILE)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreBusy) as caught:
+            store.save_participant(Participant(id="p-1", pseudonym="Robin"))
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    message = str(caught.value)
+    assert "\n" not in message and "nothing was changed" in message
+    assert (store.folder / STORE_FILE).read_bytes() == before
+    store.save_participant(Participant(id="p-1", pseudonym="Robin"))  # free again
