@@ -139,8 +139,10 @@ def test_an_export_killed_mid_way_is_cleaned_by_the_next_export_there(
 ) -> None:
     out = tmp_path / "export"
     temp = kill_mid_write("export", str(workspace.root), store.id, str(out))
-    assert temp.parent == out
-    assert not (out / "report.md").exists()
+    # An export is written whole in a hidden folder next to its target, then moved in.
+    assert temp.parent == out.parent
+    assert (temp / "report.md").exists()
+    assert not out.exists()
     written = export_all(store, out, ["quotes-csv"])
     assert not temp.exists()
     assert sorted(p.name for p in out.iterdir()) == [p.name for p in written]
