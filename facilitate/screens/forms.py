@@ -13,16 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
 
 from models import ActivityKind
-from sessions.errors import FacilitateError
 
 CODEBOOKS: list[tuple[str, str]] = [
     ("Ten characteristics of a good service", "ten-characteristics"),
@@ -325,7 +323,12 @@ class ImportAudioScreen(FormScreen[Path]):
     @property
     def checking(self) -> bool:
         """True while the audio check runs."""
-        return any(w.group == PROBE and not w.is_finished for w in self.workers)
+        return self.app.jobs.is_running(self.job_name)
+
+    @property
+    def job_name(self) -> str:
+        """The app's name for this dialog's audio check."""
+        return f"{PROBE}:{id(self)}"
 
     def finish(self, draft: Path) -> None:
         """Check that the file really is audio before closing."""
@@ -334,9 +337,16 @@ class ImportAudioScreen(FormScreen[Path]):
         self.show_error("path", "")
         self.query_one("#submit", Button).disabled = True
         self.query_one("#submit", Button).label = "Checking…"
-        self.probe(draft)
+        self.app.run_job(
+            self.job_name,
+            lambda: self.probe(draft),
+            owner=self,
+            on_success=self._probed,
+            on_cancel=self._checked,
+            on_failure=self._not_audio,
+            toast_failure=False,  # the line goes under the field
+        )
 
-    @work(thread=True, exclusive=True, group=PROBE, exit_on_error=False)
     def probe(self, path: Path) -> Path:
         """Read the file's header in the background (a slow disk must not freeze the UI)."""
         from sessions.audio import probe_audio
@@ -344,22 +354,17 @@ class ImportAudioScreen(FormScreen[Path]):
         probe_audio(path)
         return path
 
-    @on(Worker.StateChanged)
-    def _probed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != PROBE or not worker.is_finished:
-            return
+    def _checked(self) -> None:
+        """The check has ended: the button is back."""
         submit = self.query_one("#submit", Button)
         submit.disabled = False
         submit.label = self.submit_label
-        if event.state is WorkerState.SUCCESS and isinstance(worker.result, Path):
-            self.dismiss(worker.result)
-            return
-        if event.state is WorkerState.ERROR:
-            error = worker.error
-            message = (
-                str(error) if isinstance(error, FacilitateError)
-                else f"Cannot check the file: {error}"
-            )
-            self.show_error("path", message.splitlines()[0] if message else "Not audio.")
-            self.query_one("#path", Input).focus()
+
+    def _probed(self, path: Path) -> None:
+        self._checked()
+        self.dismiss(path)
+
+    def _not_audio(self, line: str) -> None:
+        self._checked()
+        self.show_error("path", line)
+        self.query_one("#path", Input).focus()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,7 +19,6 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from facilitate.screens.export_parts import error_line
 from facilitate.screens.forms import split_names
@@ -333,7 +332,15 @@ class NamesScreen(Screen[None]):
     def action_suggest(self) -> None:
         """Look for names in what would be exported."""
         self.query_one("#suggest-note", Static).update("Looking for names…")
-        self.find_suggestions()
+        self.app.run_job(
+            f"{SUGGEST}:{self.store.id}",
+            self.find_suggestions,
+            owner=self,
+            title="No suggestions",
+            on_success=self._suggested,
+            on_failure=lambda _line: self.query_one("#suggest-note", Static).update(""),
+            explain=lambda error: error_line(error, None),
+        )
 
     def action_back(self) -> None:
         """Back to where the list was opened from."""
@@ -341,7 +348,6 @@ class NamesScreen(Screen[None]):
 
     # -- background work -------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group=SUGGEST, exit_on_error=False)
     def find_suggestions(self) -> Suggestions:
         """Capitalised words in approved quotes and consented transcripts."""
         texts = exported_texts(self.store)
@@ -352,26 +358,13 @@ class NamesScreen(Screen[None]):
         found = suggest_names(texts, known)
         return Suggestions(tuple(n for n in found if _key(n) not in self.dismissed))
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        """The one place suggestion results and errors reach the facilitator."""
-        worker = event.worker
-        if worker.node is not self or worker.group != SUGGEST or not worker.is_finished:
-            return
+    def _suggested(self, found: Suggestions) -> None:
+        """Show the names found, or say there were none."""
         note = self.query_one("#suggest-note", Static)
-        if event.state is WorkerState.SUCCESS and isinstance(worker.result, Suggestions):
-            self.suggestions = list(worker.result.names)
-            self.show_suggestions()
-            if self.suggestions:
-                note.update("")
-                self.query_one("#suggestions", OptionList).focus()
-            else:
-                note.update("No names found in the approved quotes or consented transcripts.")
-        elif event.state is WorkerState.ERROR:
+        self.suggestions = list(found.names)
+        self.show_suggestions()
+        if self.suggestions:
             note.update("")
-            self.notify(
-                error_line(worker.error, None),
-                title="No suggestions",
-                severity="error",
-                markup=False,
-            )
+            self.query_one("#suggestions", OptionList).focus()
+        else:
+            note.update("No names found in the approved quotes or consented transcripts.")
