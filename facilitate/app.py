@@ -114,13 +114,15 @@ class FacilitateApp(App[None]):
         report: Callable[[T], Notice | None] | None = None,
         cancelled_line: str = CANCELLED_LINE,
         explain: Callable[[BaseException], str | None] | None = None,
+        toast_failure: bool = True,
     ) -> Worker[T]:
         """Run ``work`` in a thread the app owns; see :mod:`facilitate.jobs`.
 
         ``on_success``, ``on_cancel`` and ``on_failure`` update ``owner`` and are
         skipped once it has closed; ``report`` and the failure and cancel lines
         reach the facilitator either way. ``explain`` may give a disk problem or a
-        project error a line of the job's own (the log gets it all the same).
+        project error a line of the job's own (the log gets it all the same);
+        ``toast_failure=False`` leaves showing that line to ``on_failure``.
         """
         return self.jobs.start(
             name,
@@ -133,6 +135,7 @@ class FacilitateApp(App[None]):
             report=report,
             cancelled_line=cancelled_line,
             explain=explain,
+            toast_failure=toast_failure,
         )
 
     @on(Worker.StateChanged)
@@ -147,11 +150,14 @@ class FacilitateApp(App[None]):
         title: str = "",
         context: str = "",
         explain: Callable[[BaseException], str | None] | None = None,
+        toast: bool = True,
     ) -> str:
-        """Log ``error`` in the workspace, show its one line, and return that line."""
+        """Log ``error``, show its one line (unless ``toast`` is False), and return the line."""
         line = report_error(self.services.workspace.root, error, context)
         if explain is not None and is_expected(error):
             line = explain(error) or line
+        if not toast:
+            return line
         self.notify(line, title=title or "Not done", severity="error", markup=False)
         return line
 

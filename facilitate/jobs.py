@@ -65,6 +65,9 @@ class Job(Generic[T]):
     cancelled_line: str = CANCELLED_LINE
     #: The job's own line for an expected error (a folder it may not write), if it has one.
     explain: Callable[[BaseException], str | None] | None = None
+    #: False when ``on_failure`` shows the line itself (under a form's field); the
+    #: toast still comes if the owner has closed.
+    toast_failure: bool = True
     #: Set when a newer job of the same name replaced this one: it ends quietly.
     superseded: bool = field(default=False, init=False)
 
@@ -94,6 +97,7 @@ class Jobs:
         report: Callable[[T], Notice | None] | None = None,
         cancelled_line: str = CANCELLED_LINE,
         explain: Callable[[BaseException], str | None] | None = None,
+        toast_failure: bool = True,
     ) -> Worker[T]:
         """Run ``work`` in a thread owned by the app; a running job of this name is replaced.
 
@@ -122,6 +126,7 @@ class Jobs:
             report=report,
             cancelled_line=cancelled_line,
             explain=explain,
+            toast_failure=toast_failure,
         )
         return worker
 
@@ -176,7 +181,11 @@ class Jobs:
             error = worker.error
             assert error is not None
             line = self.app.report_failure(
-                error, title=job.title, context=job.name, explain=job.explain
+                error,
+                title=job.title,
+                context=job.name,
+                explain=job.explain,
+                toast=job.toast_failure or not here,
             )
             if here and job.on_failure is not None:
                 job.on_failure(line)
