@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
+from facilitate.plain_text import fill, plain, rich_plain, shown
 from models.audit import Actor, AuditEvent
 from models.participant import Role
 from sessions.errors import FacilitateError
@@ -67,7 +68,9 @@ class AuditScreen(Screen[None]):
         """Who, then their events."""
         yield Header()
         people = [
-            (p.pseudonym, p.id) for p in self.store.participants() if p.role is Role.PARTICIPANT
+            (plain(p.pseudonym), p.id)
+            for p in self.store.participants()
+            if p.role is Role.PARTICIPANT
         ]
         yield Select[str](
             people,
@@ -120,18 +123,18 @@ class AuditScreen(Screen[None]):
         except FacilitateError as error:
             self.notify(str(error), title="Cannot read the audit log", severity="error")
             return
-        self.sub_title = f"Audit: {name}"
+        self.sub_title = shown(f"Audit: {name}")
         for event in events:
             label, style = ACTOR_LABELS.get(event.actor, (str(event.actor), ""))
             table.add_row(
                 Text(format_time(event.at), style="dim"),
                 Text(label, style=style),
-                Text(event.action),
-                Text(self.subject(event, quotes, sessions)),
-                Text(f"{describe_value(event.before)} → {describe_value(event.after)}"),
+                rich_plain(event.action),
+                rich_plain(self.subject(event, quotes, sessions)),
+                rich_plain(f"{describe_value(event.before)} → {describe_value(event.after)}"),
                 key=event.id,
             )
-        empty.update(f"No decisions about {name}'s words yet.")
+        empty.update(fill("No decisions about $name's words yet.", name=name))
         table.display, empty.display = bool(events), not events
 
     @on(Select.Changed, "#audit-participant")

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, Tree
 
+from facilitate.plain_text import rich_plain, shown
 from facilitate.screens.dialogs import ChooseDialog, ConfirmDialog, PathPrompt, TextPrompt
 from facilitate.screens.export_parts import EXPORTS_FOLDER, slug
 from models.codebook import CodebookError, Theme
@@ -52,7 +53,7 @@ def codebook_csv_path(consultation_title: str) -> Path:
 
 def theme_label(theme: Theme, count: ThemeCount | None) -> Text:
     """A tree row: name, live quote count, and a flag when thin."""
-    label = Text(theme.name, style="bold" if theme.parent_id is None else "")
+    label = rich_plain(theme.name, style="bold" if theme.parent_id is None else "")
     if count is None:
         return label
     live = count.total.live
@@ -137,7 +138,7 @@ class CodebookScreen(Screen[None]):
         except FacilitateError as error:
             self.notify(str(error), title="Cannot read the codebook", severity="error")
             return
-        self.sub_title = f"Codebook: {consultation.title}"
+        self.sub_title = shown(f"Codebook: {consultation.title}")
         counts = {c.theme_id: c for c in self.overview.themes}
         themes = consultation.codebook.themes
         tree = self.query_one("#themes", Tree)
@@ -183,13 +184,13 @@ class CodebookScreen(Screen[None]):
         count = next((c for c in self.overview.themes if c.theme_id == theme.id), None) if (
             self.overview
         ) else None
-        text = Text(theme.name, style="bold")
+        text = rich_plain(theme.name, style="bold")
         if theme.parent_id:
             parent = next((t for t in self.themes if t.id == theme.parent_id), None)
             if parent:
-                text.append(f"\nunder {parent.name}", style="italic dim")
+                text.append(f"\nunder {shown(parent.name)}", style="italic dim")
         text.append("\n")
-        text.append(theme.description or "No description (d adds one).",
+        text.append(shown(theme.description, multiline=True) or "No description (d adds one).",
                     style="" if theme.description else "dim")
         if count is not None:
             total = count.total
@@ -216,9 +217,9 @@ class CodebookScreen(Screen[None]):
         for person in people:
             counts = self.overview.participants.get(person.id)
             if counts is None:
-                text.append(f"{person.pseudonym}: no quotes\n", style="dim")
+                text.append(f"{shown(person.pseudonym)}: no quotes\n", style="dim")
                 continue
-            text.append(person.pseudonym, style="bold")
+            text.append(shown(person.pseudonym), style="bold")
             text.append(
                 f": {counts.total} · approved {counts.approved} · pending {counts.pending}"
                 f" · withdrawn {counts.withdrawn}\n"

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
+from facilitate.plain_text import plain, rich_plain
 from facilitate.screens.forms import FormScreen
 from models import RecordingConsent, Role
 from sessions.consent import ConsentRow, consent_rows, record_answer, set_present
@@ -113,7 +114,7 @@ class ConsentScreen(Screen[bool]):
             here = row.participant.id not in self.absent
             table.add_row(
                 Text("✔" if here else "–", style="green" if here else "dim"),
-                Text(row.pseudonym, style="bold" if here else "dim"),
+                rich_plain(row.pseudonym, style="bold" if here else "dim"),
                 "facilitator" if row.participant.role is Role.FACILITATOR else "participant",
                 answer_text(row, here),
                 row.at[11:16] if row.at else "",
@@ -145,7 +146,8 @@ class ConsentScreen(Screen[bool]):
             note = f" ({', '.join(refused)}: not recorded)" if refused else ""
             self.gate_text = f"Everyone here has answered{note}: enter to go on."
         gate = self.query_one("#gate", Label)
-        gate.update(self.gate_text)
+        # The line names people by pseudonym: text, never markup.
+        gate.update(plain(self.gate_text))
         gate.set_class(bool(here) and not self.waiting, "-ready")
 
     def _current(self) -> ConsentRow | None:

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from facilitate.plain_text import plain, shown
 from facilitate.screens.forms import FormScreen, clean_path
 from models.codebook import Codebook, Theme
 
@@ -57,10 +58,10 @@ class TextPrompt(FormScreen[str]):
     def compose_fields(self) -> ComposeResult:
         """One text field, and a note under it when there is one."""
         yield from self.field(
-            self.label, Input(self.initial, placeholder=self.placeholder, id="text"), "text"
+            self.label, Input(shown(self.initial), placeholder=self.placeholder, id="text"), "text"
         )
         if self.note:
-            yield Static(self.note, classes="dialog-note")
+            yield Static(plain(self.note, multiline=True), classes="dialog-note")
 
     def collect(self) -> str | None:
         """The text, unless it is empty and must not be."""
@@ -154,7 +155,10 @@ class ConfirmDialog(FormScreen[bool]):
 
     def compose_fields(self) -> ComposeResult:
         """The message."""
-        yield Static(self.message, classes="dialog-note", id="confirm-message")
+        message = (
+            plain(self.message, multiline=True) if isinstance(self.message, str) else self.message
+        )
+        yield Static(message, classes="dialog-note", id="confirm-message")
 
     def on_mount(self) -> None:
         """Nothing to type: focus the button that confirms."""
@@ -193,11 +197,16 @@ class ChooseDialog(FormScreen[str]):
         initial = self.initial if self.initial is not None else Select.NULL
         yield from self.field(
             self.label,
-            Select(self.options, value=initial, prompt="Choose…", id="choice"),
+            Select(
+                [(plain(label), value) for label, value in self.options],
+                value=initial,
+                prompt="Choose…",
+                id="choice",
+            ),
             "choice",
         )
         if self.note:
-            yield Static(self.note, classes="dialog-note")
+            yield Static(plain(self.note, multiline=True), classes="dialog-note")
 
     def collect(self) -> str | None:
         """The chosen option's value."""
@@ -226,14 +235,18 @@ def theme_selections(codebook: Codebook, chosen: list[str]) -> list[Selection[st
     for theme in codebook.themes:
         if theme.parent_id is not None:
             continue
-        selections.append(Selection(theme.name, theme.id, theme.id in picked))
+        selections.append(Selection(plain(theme.name), theme.id, theme.id in picked))
         for child in codebook.themes:
             if child.parent_id == theme.id:
-                selections.append(Selection(f"  └ {child.name}", child.id, child.id in picked))
+                selections.append(
+                    Selection(plain(f"  └ {child.name}"), child.id, child.id in picked)
+                )
     listed = {s.value for s in selections}
     # A child whose parent is missing still gets a row, so no tag is ever lost.
     selections.extend(
-        Selection(t.name, t.id, t.id in picked) for t in codebook.themes if t.id not in listed
+        Selection(plain(t.name), t.id, t.id in picked)
+        for t in codebook.themes
+        if t.id not in listed
     )
     return selections
 
@@ -254,7 +267,7 @@ class ThemesDialog(FormScreen[list[str]]):
     def compose_fields(self) -> ComposeResult:
         """The quote, then every theme with a tick box."""
         if self.quote_text:
-            yield Static(f"“{self.quote_text}”", classes="dialog-note quote-preview")
+            yield Static(plain(f"“{self.quote_text}”"), classes="dialog-note quote-preview")
         yield SelectionList[str](*theme_selections(self.codebook, self.chosen), id="themes")
         if not self.codebook.themes:
             yield Static("The codebook has no themes yet (k opens it).", classes="dialog-note")

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from facilitate.plain_text import shown
 from facilitate.screens.export_parts import (
     EXPORTS_FOLDER,
     GROUPS,
@@ -184,11 +185,13 @@ class ExportScreen(Screen[None]):
         try:
             title = self.store.consultation().title
             if self.session_id is None:
-                text = Content.assemble("Export the whole consultation: ", (title, "bold"))
+                text = Content.assemble("Export the whole consultation: ", (shown(title), "bold"))
             else:
                 session = self.store.session(self.session_id)
                 text = Content.assemble(
-                    "Export this session only: ", (session.title, "bold"), f"  ({title})"
+                    "Export this session only: ",
+                    (shown(session.title), "bold"),
+                    f"  ({shown(title)})",
                 )
         except FacilitateError as error:
             self.notify(

@@ -26,6 +26,7 @@ from models.anonymise import build_anonymiser, name_conflicts
 from models.export_rules import exportable_quotes, keeps_speech, people_in_session
 from models.participant import ContributionState, Participant, RecordingConsent, Role
 from models.quote import QuoteState
+from models.text import clean_text
 from sessions.errors import FacilitateError
 from sessions.export import build_content, load_source
 from sessions.export.content import ExportContent, plural
@@ -140,7 +141,7 @@ class Preview:
             verb = "is" if self.pending + self.withdrawn + self.held_back == 1 else "are"
             quotes += f"; {' and '.join(others)} {verb} left out"
         if self.left_out:
-            people = "leave out " + ", ".join(self.left_out) + "."
+            people = "leave out " + ", ".join(clean_text(p) for p in self.left_out) + "."
         else:
             people = "everyone's contributions are approved and included."
         parts: list[str | tuple[str, str]] = [
@@ -152,8 +153,8 @@ class Preview:
         if self.clash:
             parts.append(
                 (
-                    f"\n⚠ The pseudonym “{self.clash}” contains a hidden name: change it, "
-                    "or leave out pseudonyms too.",
+                    f"\n⚠ The pseudonym “{clean_text(self.clash)}” contains a hidden name: "
+                    "change it, or leave out pseudonyms too.",
                     "bold $text-warning",
                 )
             )

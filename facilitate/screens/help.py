@@ -13,6 +13,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from facilitate.plain_text import fill
+
 
 @dataclass(frozen=True)
 class KeyHelp:
@@ -122,7 +124,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """Title, the keys, a hint how to close."""
         with Vertical(id="help") as frame:
-            frame.border_title = f"Keys: {self.help_title}"
+            # The title is often a session's title: the user's words, shown as text.
+            frame.border_title = fill("Keys: $title", title=self.help_title)
             with VerticalScroll(id="help-body", can_focus=False):
                 yield Static(keys_table(self.keys), id="help-keys")
             yield Label("escape closes", id="help-hint")

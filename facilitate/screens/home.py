@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 
+from facilitate.plain_text import rich_plain, shown
 from facilitate.screens.forms import (
     ConsultationDraft,
     NewConsultationScreen,
@@ -19,7 +20,7 @@ from facilitate.screens.forms import (
 from facilitate.screens.session import show_session
 from facilitate.widgets import ConsultationList, ConsultationSummary, SessionTable
 from sessions.errors import FacilitateError
-from sessions.planning import create_session
+from sessions.planning import create_consultation, create_session
 from sessions.services import Services
 from sessions.store import ConsultationStore
 
@@ -118,7 +119,7 @@ class HomeScreen(Screen[None]):
             text = Text(
                 f"⚠ {head} be read and {'is' if count == 1 else 'are'} not shown:\n", style="bold"
             )
-            text.append("\n".join(problems), style="not bold")
+            text.append(shown("\n".join(problems), multiline=True), style="not bold")
             warnings.update(text)
         warnings.display = bool(problems)
         consultations = self.query_one(ConsultationList)
@@ -142,10 +143,10 @@ class HomeScreen(Screen[None]):
             empty.update("")
             return
         consultation = summary.consultation
-        text = Text(consultation.title, style="bold")
+        text = rich_plain(consultation.title, style="bold")
         if consultation.question:
             text.append("\n")
-            text.append(consultation.question, style="italic")
+            text.append(shown(consultation.question, multiline=True), style="italic")
         detail.update(text)
         table.show(summary.sessions, keep=keep)
         table.display = bool(summary.sessions)
@@ -189,8 +190,8 @@ class HomeScreen(Screen[None]):
         if draft is None:
             return
         try:
-            store = self.services.workspace.create_consultation(
-                draft.title, draft.question, draft.codebook
+            store = create_consultation(
+                self.services.workspace, draft.title, draft.question, draft.codebook
             )
         except (FacilitateError, ValueError, OSError) as error:
             self.notify(str(error), title="Could not create the consultation", severity="error")

@@ -21,9 +21,11 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from facilitate.plain_text import rich_plain, shown
 from models import ActivityKind, PlanStep
 from models.plans import plan_for
 from sessions.errors import FacilitateError
+from sessions.planning import save_plan
 from sessions.store import ConsultationStore
 
 
@@ -130,7 +132,7 @@ class PlanScreen(Screen[bool]):
         except FacilitateError as error:
             self.notify(str(error), severity="error")
             return
-        self.sub_title = f"Plan: {session.title}"
+        self.sub_title = shown(f"Plan: {session.title}")
         self.activity = session.activity
         self.steps = copy.deepcopy(session.plan)
         table = self.query_one(DataTable)
@@ -146,7 +148,7 @@ class PlanScreen(Screen[bool]):
         at = table.cursor_row if row is None else row
         table.clear()
         for index, step in enumerate(self.steps):
-            table.add_row(str(index + 1), step.title, str(step.minutes))
+            table.add_row(str(index + 1), rich_plain(step.title), str(step.minutes))
         self.query_one("#plan-total", Label).update(
             plan_summary(self.steps) + (" · unsaved" if self.dirty else "")
         )
@@ -168,9 +170,11 @@ class PlanScreen(Screen[bool]):
         editor.disabled = index is None
         step = self.steps[index] if index is not None else PlanStep("", 0)
         with self.prevent(Input.Changed, TextArea.Changed):
-            self.query_one("#step-title", Input).value = step.title
+            self.query_one("#step-title", Input).value = shown(step.title)
             self.query_one("#step-minutes", Input).value = str(step.minutes) if step.title else ""
-            self.query_one("#step-prompts", TextArea).text = "\n".join(step.prompts)
+            self.query_one("#step-prompts", TextArea).text = shown(
+                "\n".join(step.prompts), multiline=True
+            )
         self.show_minutes_problem(None)
 
     def show_minutes_problem(self, problem: str | None) -> None:
@@ -193,7 +197,7 @@ class PlanScreen(Screen[bool]):
             return
         step = self.steps[index]
         table = self.query_one(DataTable)
-        table.update_cell_at((index, 1), step.title)
+        table.update_cell_at((index, 1), rich_plain(step.title))
         table.update_cell_at((index, 2), str(step.minutes))
         self.query_one("#plan-total", Label).update(plan_summary(self.steps) + " · unsaved")
 
@@ -268,10 +272,8 @@ class PlanScreen(Screen[bool]):
             self.notify(problem, title="Plan not saved", severity="error")
             return
         try:
-            with self.store.transaction():
-                session = self.store.session(self.session_id)
-                session.plan = copy.deepcopy(self.steps)
-                self.store.save_session(session)
+            # Titles and prompts are saved cleaned; the editor keeps what was saved.
+            self.steps = copy.deepcopy(save_plan(self.store, self.session_id, self.steps).plan)
         except FacilitateError as error:
             self.notify(str(error), title="Plan not saved", severity="error")
             return

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
+from facilitate.plain_text import plain
 from facilitate.screens.dialogs import theme_selections
 from facilitate.screens.forms import FormScreen
 from models.participant import Role
@@ -72,7 +73,8 @@ class QuoteDialog(FormScreen[Quote]):
             for p in self.store.participants()
             if p.role is Role.PARTICIPANT and p.id in session.participant_ids
         ]
-        yield Static(f"“{text}”", classes="dialog-note quote-preview", id="quote-text")
+        # What was said, brackets and all: "[laughs]" shows, "[/x]" is just words.
+        yield Static(plain(f"“{text}”"), classes="dialog-note quote-preview", id="quote-text")
         if self._several_speakers():
             yield Static(
                 "These words are from more than one speaker. A quote is one person's, "
@@ -80,7 +82,7 @@ class QuoteDialog(FormScreen[Quote]):
                 "by one person.",
                 classes="dialog-note", id="several-speakers",
             )
-        options = [(p.pseudonym, p.id) for p in people]
+        options = [(plain(p.pseudonym), p.id) for p in people]
         known = speaker if any(p.id == speaker for p in people) else None
         yield from self.field(
             "Who said it",

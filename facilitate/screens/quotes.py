@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 from textual.widgets.data_table import ColumnKey
 
+from facilitate.plain_text import plain, rich_plain, shown
 from facilitate.screens.dialogs import TextPrompt, ThemesDialog, codebook_order
 from facilitate.screens.forms import FormScreen
 from models import format_clock
@@ -65,7 +66,8 @@ class OnBehalfDialog(FormScreen[Decision]):
 
     def compose_fields(self) -> ComposeResult:
         """The quote, the choice, and what the audit log will say."""
-        yield Static(f"“{self.quote.redacted_text}”", classes="dialog-note quote-preview")
+        # Shown as the participant's words: "[redacted]" and "[laughs]" stay visible.
+        yield Static(plain(f"“{self.quote.redacted_text}”"), classes="dialog-note quote-preview")
         yield from self.field(
             f"What did {self.pseudonym} decide?",
             Select(ON_BEHALF_CHOICES, prompt="Choose…", id="decision"),
@@ -74,7 +76,7 @@ class OnBehalfDialog(FormScreen[Decision]):
         yield Static(
             Text.assemble(
                 "Only use this when ",
-                (self.pseudonym, "bold"),
+                (shown(self.pseudonym), "bold"),
                 " told you their decision themselves, by phone or on paper. It is recorded "
                 "in the audit log as made by the facilitator ",
                 ("on the participant's behalf", "bold"),
@@ -172,11 +174,13 @@ class QuotesScreen(Screen[None]):
         """Theme and participant options from the store, keeping what was chosen."""
         codebook = self.store.consultation().codebook
         themes = [
-            (t.name if t.parent_id is None else f"  └ {t.name}", t.id)
+            (plain(t.name if t.parent_id is None else f"  └ {t.name}"), t.id)
             for t in codebook_order(codebook.themes)
         ]
         people = [
-            (p.pseudonym, p.id) for p in self.store.participants() if p.role is Role.PARTICIPANT
+            (plain(p.pseudonym), p.id)
+            for p in self.store.participants()
+            if p.role is Role.PARTICIPANT
         ]
         for select_id, options in (("#theme-filter", themes), ("#participant-filter", people)):
             select = self.query_one(select_id, Select)
@@ -209,7 +213,7 @@ class QuotesScreen(Screen[None]):
             self.notify(str(error), title="Cannot read the quotes", severity="error")
             return
         scope = sessions.get(self.session_id or "", "") if self.session_id else "all sessions"
-        self.sub_title = f"Quotes: {scope}"
+        self.sub_title = shown(f"Quotes: {scope}")
         table = self.query_one("#quotes", DataTable)
         keep = self.highlighted_id
         table.clear()
@@ -217,9 +221,11 @@ class QuotesScreen(Screen[None]):
         for quote in self.quotes:
             table.add_row(
                 Text(format_clock(quote.start), style="dim"),
-                Text(names.get(quote.participant_id, "?"), style="bold"),
-                Text(quote.redacted_text),
-                Text(", ".join(theme_names.get(t, "?") for t in quote.theme_ids), style="italic"),
+                rich_plain(names.get(quote.participant_id, "?"), style="bold"),
+                rich_plain(quote.redacted_text),
+                rich_plain(
+                    ", ".join(theme_names.get(t, "?") for t in quote.theme_ids), style="italic"
+                ),
                 state_text(quote.state),
                 height=None,
                 key=quote.id,
@@ -266,15 +272,15 @@ class QuotesScreen(Screen[None]):
             t.name for t in (codebook.theme(tid) for tid in quote.theme_ids) if t
         ) or "none yet (t adds)"
         text = Text.assemble(
-            (f"“{quote.redacted_text}”", "bold"),
+            (shown(f"“{quote.redacted_text}”"), "bold"),
             "\n",
-            (self.names.get(quote.participant_id, "?"), "bold"),
+            (shown(self.names.get(quote.participant_id, "?")), "bold"),
             " · ",
             state_text(quote.state),
             "\nThemes: ",
-            (themes, "italic"),
+            (shown(themes), "italic"),
             "\nMemo: ",
-            (quote.memo or "none (m adds one)", "" if quote.memo else "dim"),
+            (shown(quote.memo, multiline=True) or "none (m adds one)", "" if quote.memo else "dim"),
         )
         detail.update(text)
 

@@ -30,6 +30,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from facilitate.plain_text import rich_plain, shown
 from facilitate.screens.dialogs import ChooseDialog
 from facilitate.screens.review_parts import (
     HIDDEN_MARK,
@@ -283,7 +284,7 @@ class ReviewScreen(Screen[None]):
 
     def _set(self, widget_id: str, content: str | Text) -> None:
         # Plain text, never markup: "[redacted]" must show as written.
-        text = Text(content) if isinstance(content, str) else content
+        text = rich_plain(content, multiline=True) if isinstance(content, str) else content
         self.query_one(f"#{widget_id}", Static).update(text)
 
     def _display(self, **shown: bool) -> None:
@@ -348,7 +349,7 @@ class ReviewScreen(Screen[None]):
         self._set("review-step", f"Quote {number} of {len(self.quotes)}")
         phrase = session_phrase(self.sessions.get(quote.session_id))
         self._set("review-intro", f"This is something you said during {phrase}.")
-        self._set("review-words", Text(f"“{self._quote_text(quote)}”"))
+        self._set("review-words", rich_plain(f"“{self._quote_text(quote)}”"))
         self._set("review-state", STATE_WORDS[quote.state])
         self._choice_labels("Yes, you can use this", "Don't use this")
 
@@ -372,7 +373,7 @@ class ReviewScreen(Screen[None]):
         self._set("review-step", f"Everything you said: part {number} of {len(self.segments)}")
         phrase = session_phrase(self.sessions.get(self.session_id or ""))
         self._set("review-intro", f"This is something you said during {phrase}.")
-        self._set("review-words", Text(f"“{self._segment_text(segment)}”"))
+        self._set("review-words", rich_plain(f"“{self._segment_text(segment)}”"))
         hidden = len(segment.redactions)
         self._set(
             "review-state",
@@ -409,7 +410,7 @@ class ReviewScreen(Screen[None]):
             )
         lines = Text()
         for number, quote in enumerate(self.quotes, start=1):
-            short = quote.redacted_text
+            short = shown(quote.redacted_text)
             short = short if len(short) <= 60 else short[:57] + "…"
             lines.append(f"{number}. “{short}”\n", style="bold")
             lines.append(f"   {STATE_WORDS[quote.state]}\n\n")

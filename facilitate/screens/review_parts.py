@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from facilitate.plain_text import shown
 from facilitate.screens.forms import FormScreen
 from models.review import PinGuard, PinOutcome
 from sessions.consent import session_off_record
@@ -105,7 +106,8 @@ class WordPicker(Widget, can_focus=True):
 
     def show(self, words: list[str], hidden: list[int]) -> None:
         """Show ``words`` with ``hidden`` already hidden, cursor on the first word."""
-        self.words = [w.strip() for w in words]
+        # Cleaned word by word, so word numbers (what is hidden) stay the same.
+        self.words = [shown(w.strip()) for w in words]
         self.hidden = set(hidden)
         self.cursor = 0
         self.refresh(layout=True)

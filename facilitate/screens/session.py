@@ -13,6 +13,7 @@ from textual.worker import get_current_worker
 
 from facilitate.jobs import Notice
 from facilitate.messages import TranscriptionProgress
+from facilitate.plain_text import shown
 from facilitate.screens.forms import ImportAudioScreen
 from facilitate.widgets import SessionHeader, TranscriptionPanel, TranscriptTable
 from sessions.errors import FacilitateError
@@ -127,7 +128,7 @@ class SessionScreen(Screen[None]):
         except FacilitateError as error:
             self.notify(str(error), title="Cannot read the session", severity="error")
             return
-        self.sub_title = session.title
+        self.sub_title = shown(session.title)
         self.query_one(SessionHeader).show(session, people)
         if segments is not None:
             table = self.query_one(TranscriptTable)

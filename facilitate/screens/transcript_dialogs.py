@@ -16,6 +16,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from facilitate.plain_text import fill, plain, shown
+
 UNKNOWN = "-unknown-"
 
 
@@ -33,9 +35,9 @@ class EditTextScreen(ModalScreen[str | None]):
         """The text to edit, and what the model heard."""
         with Vertical(id="dialog"):
             yield Label("Correct the text (enter saves, escape cancels)", classes="title")
-            yield Input(self.text, id="text")
+            yield Input(shown(self.text), id="text")
             if self.original and self.original != self.text:
-                yield Label(f"The model heard: {self.original}", id="original")
+                yield Label(fill("The model heard: $said", said=self.original), id="original")
 
     @on(Input.Submitted)
     def _save(self, event: Input.Submitted) -> None:
@@ -60,9 +62,9 @@ class PickScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """A title and the numbered choices."""
         with Vertical(id="dialog"):
-            yield Label(self.title_text, classes="title")
+            yield Label(plain(self.title_text), classes="title")
             yield OptionList(
-                *(Option(f"{i}  {label}" if i < 10 else f"   {label}", id=key)
+                *(Option(plain(f"{i}  {label}" if i < 10 else f"   {label}"), id=key)
                   for i, (key, label) in enumerate(self.choices, start=1)),
                 id="choices",
             )
@@ -117,7 +119,8 @@ class WordRange(Widget, can_focus=True):
 
     def __init__(self, words: list[str], *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
-        self.words = [w.strip() for w in words]
+        # Shown as written (brackets and all), without any terminal codes.
+        self.words = [shown(w.strip()) for w in words]
         self.cursor = 0
         #: Where the choice began (a word index), or None for just the cursor's word.
         self.anchor: int | None = None
@@ -194,7 +197,7 @@ class WordRangeScreen(ModalScreen[tuple[int, int] | None]):
     def compose(self) -> ComposeResult:
         """A title, the words, what is chosen, and the keys."""
         with Vertical(id="dialog"):
-            yield Label(f"Choose the words to quote ({self.speaker})", classes="title")
+            yield Label(fill("Choose the words to quote ($who)", who=self.speaker), classes="title")
             yield WordRange(self.words, id="words")
             yield Static("", id="chosen")
             yield Label("← → move · shift+← → or space then ← → choose more · "

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from facilitate.plain_text import rich_plain, shown
 from models import Consultation, Session
 
 
@@ -31,10 +32,10 @@ def _plural(count: int, word: str) -> str:
 def summary_prompt(summary: ConsultationSummary) -> Text:
     """The two or three lines that stand for a consultation in the list."""
     consultation = summary.consultation
-    prompt = Text(consultation.title, style="bold")
+    prompt = rich_plain(consultation.title, style="bold")
     if consultation.question:
         prompt.append("\n")
-        prompt.append(consultation.question, style="italic")
+        prompt.append(shown(consultation.question, multiline=True), style="italic")
     themes = len(consultation.codebook.themes)
     prompt.append("\n")
     prompt.append(

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from facilitate.plain_text import rich_plain, shown
 from facilitate.widgets.session_table import status_text
 from models import Participant, Role, Session
 
@@ -22,7 +23,7 @@ class SessionHeader(Static):
         title = Table.grid(expand=True)
         title.add_column(ratio=1)
         title.add_column(justify="right")
-        title.add_row(Text(session.title, style="bold"), status_text(session.status))
+        title.add_row(rich_plain(session.title, style="bold"), status_text(session.status))
 
         facts = Text()
         for label, value in (
@@ -33,15 +34,15 @@ class SessionHeader(Static):
             if facts:
                 facts.append("   ")
             facts.append(f"{label} ", style="dim")
-            facts.append(value)
+            facts.append(shown(value))
 
         participants = [p.pseudonym for p in people if p.role is Role.PARTICIPANT]
         facilitators = [p.pseudonym for p in people if p.role is Role.FACILITATOR]
         who = Text()
         who.append("Participants ", style="dim")
-        who.append(", ".join(participants) if participants else "none yet")
+        who.append(shown(", ".join(participants)) if participants else "none yet")
         if facilitators:
             who.append("   ")
             who.append("Facilitator ", style="dim")
-            who.append(", ".join(facilitators))
+            who.append(shown(", ".join(facilitators)))
         self.update(Group(title, facts, who))

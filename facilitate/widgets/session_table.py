@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
 
+from facilitate.plain_text import rich_plain
 from models import Session, SessionStatus
 
 #: Rich styles for each status, chosen to read on light and dark themes.
@@ -34,8 +35,8 @@ def status_text(status: SessionStatus) -> Text:
 
 
 def cell(text: str, style: str = "") -> Text:
-    """One line of text that ends in … where its column is too narrow."""
-    return Text(text, style=style, no_wrap=True, overflow="ellipsis")
+    """One line of text that ends in … where its column is too narrow (never markup)."""
+    return rich_plain(text, style=style, no_wrap=True, overflow="ellipsis")
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class SessionTable(DataTable[str | Text]):
         for session in sessions:
             self.add_row(
                 cell(session.title, "bold"),
-                session.date,
+                cell(session.date),
                 cell(session.venue) if session.venue else cell("—", "dim"),
                 cell(session.activity.value),
                 status_text(session.status),

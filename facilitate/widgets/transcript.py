@@ -7,6 +7,7 @@ from textual import events
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from facilitate.plain_text import rich_plain
 from models import Segment, format_clock
 
 TIME_WIDTH = 7
@@ -70,8 +71,8 @@ class TranscriptTable(DataTable[str | Text]):
             speaker = self.speaker(segment)
             self.add_row(
                 Text(format_clock(segment.start), style="dim"),
-                Text(speaker, style="dim italic" if speaker == UNKNOWN_SPEAKER else "bold"),
-                Text(segment.text.strip()),
+                rich_plain(speaker, style="dim italic" if speaker == UNKNOWN_SPEAKER else "bold"),
+                rich_plain(segment.text.strip()),
                 height=None,
                 key=segment.id,
             )

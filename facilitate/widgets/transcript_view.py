@@ -15,6 +15,7 @@ from textual import events
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
+from facilitate.plain_text import rich_plain, shown
 from models import Marker, MarkerKind, Segment, format_clock
 
 #: Words the model gave less than this probability are shown as unsure.
@@ -223,7 +224,7 @@ class TranscriptView(DataTable[str | Text]):
         return (
             self._mark(row),
             Text(format_clock(segment.start), style="dim"),
-            Text(speaker, style="dim italic" if speaker == UNKNOWN_SPEAKER else "bold"),
+            rich_plain(speaker, style="dim italic" if speaker == UNKNOWN_SPEAKER else "bold"),
             self._text(row, segment),
         )
 
@@ -240,7 +241,7 @@ class TranscriptView(DataTable[str | Text]):
         if self.playing is not None and self.playing[0] == row:
             playing_word = self.playing[1]
         if segment.edited or not segment.words:
-            text = Text(segment.text.strip())
+            text = rich_plain(segment.text.strip())
             if segment.edited:
                 text.append(f" {EDITED}", style="bold cyan")
         else:
@@ -249,7 +250,8 @@ class TranscriptView(DataTable[str | Text]):
             spans: list[Span] = []
             at = 0
             for index, word in enumerate(segment.words):
-                token = word.text if index else word.text.lstrip()
+                # Cleaned word by word, so the spans below fit what is shown.
+                token = shown(word.text if index else word.text.lstrip())
                 style = ""
                 if index == playing_word:
                     style = "reverse bold"
