@@ -1,10 +1,14 @@
 """Playing a session's recording back, at 0.5x to 2x, and saying where it has got to.
 
-A :class:`Player` decodes the span asked for (soundfile), silences what is off
-the record, changes its speed by simple resampling (the pitch moves with it,
-which is fine for checking speech), and hands it to a PortAudio output stream
-whose callback runs on PortAudio's own thread. The UI polls
-:attr:`Player.position_s` to follow along. sounddevice loads lazily: without
+A :class:`Player` decodes the span asked for (soundfile) in blocks, silences
+what is off the record, changes its speed by simple resampling (the pitch moves
+with it, which is fine for checking speech), and hands it to a PortAudio output
+stream whose callback runs on PortAudio's own thread. Only the first block is
+decoded by :meth:`Player.play` itself (a few milliseconds: a short quote is
+whole in it); a decoder thread reads the rest a few blocks ahead of what is
+heard, so playing from a segment of a one-hour recording, or changing speed,
+never holds the UI up while the rest of the file is decoded, and memory stays
+small. The UI polls :attr:`Player.position_s` to follow along. sounddevice loads lazily: without
 PortAudio or an output device, :meth:`Player.play` raises one
 :class:`~sessions.errors.DeviceError` line and nothing else is affected.
 
@@ -13,8 +17,10 @@ PortAudio or an output device, :meth:`Player.play` raises one
 
 from __future__ import annotations
 
+import math
 import os
 import threading
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +33,10 @@ from sessions.errors import AudioError, DeviceError, one_line
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 #: Rates tried for the output stream, the recording's own first.
 FALLBACK_RATES = (48000, 44100)
+#: Seconds of the recording decoded at a time; the first block is decoded by ``play``.
+BLOCK_S = 8.0
+#: Blocks decoded ahead of what is heard (memory stays a few seconds of audio).
+BLOCKS_AHEAD = 3
 
 NO_PORTAUDIO = (
     "Playback needs the PortAudio sound library (e.g. `sudo apt install libportaudio2`); "
@@ -63,6 +73,95 @@ def stretch(samples: np.ndarray, speed: float) -> np.ndarray:
     return np.interp(where, np.arange(len(samples)), samples).astype(np.float32)
 
 
+class _Stretch:
+    """Streaming linear interpolation: ``step`` input samples per output sample.
+
+    Carries its position across blocks, so a recording decoded block by block
+    plays as if it had been stretched whole (no clicks or drift at block edges).
+    """
+
+    def __init__(self, step: float) -> None:
+        self.step = float(step)
+        self._last: np.ndarray | None = None  # the previous block's final sample
+        self._pos = 0.0  # where the next output falls, in indexes of [last, *block]
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        """The next block of output for the next ``block`` of input."""
+        if abs(self.step - 1.0) < 1e-9:
+            return block
+        buf = block if self._last is None else np.concatenate([self._last, block])
+        limit = len(buf) - 1  # interpolation needs a right-hand neighbour
+        if limit < 1:
+            return np.zeros(0, dtype=np.float32)
+        count = max(0, math.ceil((limit - self._pos) / self.step))
+        where = self._pos + self.step * np.arange(count)
+        out = np.interp(where, np.arange(len(buf)), buf).astype(np.float32)
+        self._pos = self._pos + self.step * count - limit
+        self._last = buf[-1:]
+        return out
+
+
+class _Decoder:
+    """Reads one span of a recording block by block, ready to play at the output rate."""
+
+    def __init__(self, path: Path, start_s: float, end_s: float | None, speed: float,
+                 silence: Sequence[tuple[float, float]]) -> None:
+        """Open ``path`` and seek to ``start_s``; :class:`AudioError` if it cannot be read."""
+        import soundfile
+
+        self.path = path
+        self.silence = list(silence)
+        try:
+            self._sound = soundfile.SoundFile(str(path))
+            self.rate = int(self._sound.samplerate)
+            frames = self._sound.frames
+            first = min(max(0, int(start_s * self.rate)), frames)
+            self._last = frames if end_s is None else min(frames, int(end_s * self.rate) + 1)
+            self._sound.seek(first)
+        except Exception as error:
+            self.close()
+            raise AudioError(f"Cannot read the recording {path.name}: {one_line(error)}") from None
+        self._next = first  # the recording frame the next block starts at
+        self._speed = float(speed)
+        self._stretch = _Stretch(self._speed)
+
+    def set_output_rate(self, out_rate: int) -> None:
+        """Resample to ``out_rate`` too (the output could not open at the recording's rate)."""
+        self._stretch = _Stretch(self._speed * self.rate / out_rate)
+
+    @property
+    def done(self) -> bool:
+        """True once the whole span has been read."""
+        return self._next >= self._last
+
+    def read(self) -> np.ndarray:
+        """The next block, silenced where off the record and stretched; empty at the end."""
+        count = min(round(BLOCK_S * self.rate), self._last - self._next)
+        if count <= 0:
+            return np.zeros(0, dtype=np.float32)
+        try:
+            data = self._sound.read(count, dtype="float32", always_2d=True)
+        except Exception as error:
+            raise AudioError(
+                f"Cannot read the recording {self.path.name}: {one_line(error)}") from None
+        if len(data) == 0:
+            self._last = self._next  # the file is shorter than it said
+            return np.zeros(0, dtype=np.float32)
+        samples = np.ascontiguousarray(data.mean(axis=1), dtype=np.float32)
+        silence_in_place(samples, self.silence, self.rate, offset=self._next)
+        self._next += len(samples)
+        return self._stretch.process(samples)
+
+    def close(self) -> None:
+        """Let go of the file."""
+        sound = getattr(self, "_sound", None)
+        if sound is not None:
+            try:
+                sound.close()
+            except Exception:  # already closed, or a vanished file: nothing to release
+                pass
+
+
 class Player:
     """Plays spans of one recording; one at a time, any method from the UI thread."""
 
@@ -71,8 +170,16 @@ class Player:
         self.device = device if device is not None else output_device()
         self._lock = threading.Lock()
         self._stream: Any = None
+        #: The block playing now (the first block of a span once ``play`` returns).
         self._audio = np.zeros(0, dtype=np.float32)
         self._frame = 0  # next frame of _audio to play
+        self._played = 0  # frames of the span played before _audio
+        #: Blocks decoded ahead, taken by the callback in order.
+        self._ahead: deque[np.ndarray] = deque()
+        self._room = threading.Condition(threading.Lock())  # the decoder waits here
+        self._decoded_all = threading.Event()
+        self._cancel = threading.Event()  # of the current span's decoder
+        self._decoder: threading.Thread | None = None
         self._rate = 16000
         self._start_s = 0.0
         self._speed = 1.0
@@ -101,7 +208,7 @@ class Player:
         """Where in the recording playback is (seconds), or None when nothing is loaded."""
         if self._stream is None:
             return None
-        return self._start_s + self._frame / self._rate * self._speed
+        return self._start_s + (self._played + self._frame) / self._rate * self._speed
 
     # -- control -----------------------------------------------------------------
 
@@ -118,22 +225,37 @@ class Player:
 
         ``silence`` spans (recording seconds, e.g. non-consenting speech) are not
         heard. Raises :class:`DeviceError` without PortAudio or an output, and
-        :class:`AudioError` for an unreadable recording.
+        :class:`AudioError` for an unreadable recording. Returns within milliseconds
+        whatever the length of the span: only its first block is decoded here.
         """
         self.stop()
         sd = _import_sounddevice()
-        samples, rate, first = _read_span(Path(path), start_s, end_s)
-        silence_in_place(samples, silence, rate, offset=first)
-        audio = stretch(samples, speed)
-        stream, out_rate = self._open(sd, rate)
-        if out_rate != rate:
-            audio = np.interp(np.arange(0, len(audio), rate / out_rate),
-                              np.arange(len(audio)), audio).astype(np.float32)
+        decoder = _Decoder(Path(path), start_s, end_s, speed, silence)
+        try:
+            stream, out_rate = self._open(sd, decoder.rate)
+            if out_rate != decoder.rate:
+                decoder.set_output_rate(out_rate)
+            first = decoder.read()
+        except BaseException:
+            decoder.close()
+            raise
+        cancel = threading.Event()
         with self._lock:
-            self._audio, self._frame, self._rate = audio, 0, out_rate
+            self._audio, self._frame, self._played, self._rate = first, 0, 0, out_rate
             self._start_s, self._speed, self._paused = float(start_s), float(speed), False
+            self._ahead = deque()
+            self._cancel = cancel
+            self._decoded_all = threading.Event()
             self._finished.clear()
             self._stream = stream
+        if decoder.done:
+            decoder.close()
+            self._decoded_all.set()
+        else:
+            self._decoder = threading.Thread(
+                target=self._decode, args=(decoder, cancel, self._ahead, self._decoded_all),
+                name="playback-decoder", daemon=True)
+            self._decoder.start()
         try:
             stream.start()
         except Exception as error:
@@ -155,6 +277,9 @@ class Player:
         with self._lock:
             stream, self._stream = self._stream, None
             self._finished.set()
+            self._cancel.set()
+        with self._room:
+            self._room.notify_all()  # a decoder waiting for room sees it is cancelled
         if stream is not None:
             for method in (stream.stop, stream.close):
                 try:
@@ -193,21 +318,56 @@ class Player:
             return stream, int(candidate)
         raise DeviceError(f"The sound output {info['name']!r} cannot play: {problem}")
 
+    def _decode(self, decoder: _Decoder, cancel: threading.Event, ahead: deque[np.ndarray],
+                decoded_all: threading.Event) -> None:
+        """The decoder thread: keep :data:`BLOCKS_AHEAD` blocks ready until the span ends.
+
+        A block that cannot be read ends the span early (the output plays what it has).
+        """
+        try:
+            while not cancel.is_set() and not decoder.done:
+                with self._room:
+                    while len(ahead) >= BLOCKS_AHEAD and not cancel.is_set():
+                        self._room.wait(0.5)
+                if cancel.is_set():
+                    return
+                block = decoder.read()
+                if len(block):
+                    ahead.append(block)
+        except AudioError:
+            pass  # the file went away or is damaged: what was read still plays
+        finally:
+            decoder.close()
+            decoded_all.set()
+
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
-        # PortAudio's thread: copy the next frames out; silence while paused.
+        # PortAudio's thread: copy the next frames out; silence while paused, or in the
+        # rare case the decoder has not kept up (the position then waits too).
         if self._paused:
             outdata.fill(0)
             return
-        start = self._frame
-        chunk = self._audio[start:start + frames]
-        outdata[: len(chunk), 0] = chunk
-        if len(chunk) < frames:
-            outdata[len(chunk):].fill(0)
+        filled = 0
+        while filled < frames:
+            start = self._frame
+            chunk = self._audio[start:start + frames - filled]
+            outdata[filled:filled + len(chunk), 0] = chunk
+            filled += len(chunk)
             self._frame = start + len(chunk)
-            import sounddevice
+            if filled == frames:
+                return
+            ahead = self._ahead
+            if ahead:
+                self._played += len(self._audio)
+                self._audio, self._frame = ahead.popleft(), 0
+                with self._room:
+                    self._room.notify()
+                continue
+            outdata[filled:].fill(0)
+            if self._decoded_all.is_set() and not ahead:
+                import sounddevice
 
-            raise sounddevice.CallbackStop
-        self._frame = start + frames
+                raise sounddevice.CallbackStop
+            return
 
 
 def _import_sounddevice() -> Any:
@@ -216,23 +376,3 @@ def _import_sounddevice() -> Any:
     except OSError:
         raise DeviceError(NO_PORTAUDIO) from None
     return sounddevice
-
-
-def _read_span(
-    path: Path, start_s: float, end_s: float | None
-) -> tuple[np.ndarray, int, int]:
-    """Mono float32 samples of ``path`` from ``start_s`` to ``end_s``, their rate, and the
-    frame of the recording the first of them is."""
-    import soundfile
-
-    try:
-        with soundfile.SoundFile(str(path)) as sound:
-            rate = sound.samplerate
-            first = max(0, int(start_s * rate))
-            last = sound.frames if end_s is None else min(sound.frames, int(end_s * rate) + 1)
-            first = min(first, sound.frames)
-            sound.seek(first)
-            data = sound.read(max(0, last - first), dtype="float32", always_2d=True)
-    except Exception as error:
-        raise AudioError(f"Cannot read the recording {path.name}: {one_line(error)}") from None
-    return np.ascontiguousarray(data.mean(axis=1), dtype=np.float32), int(rate), first

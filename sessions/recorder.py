@@ -404,7 +404,10 @@ class Recorder:
         """Take ``start_s``..``end_s`` (recording seconds) off the record: exact silence.
 
         The span may reach past what is recorded so far; audio arriving inside it is
-        silenced as it comes. Works while recording or paused.
+        silenced as it comes. Works while recording or paused. A span that overlaps
+        or touches the newest one extends it instead of adding another, so silencing
+        ahead of a speaker who said no, a little more every tick for an hour, keeps
+        one span and a sidecar of constant size.
         """
         if not self._started or self._finished:
             raise RuntimeError("Strike only while recording")
@@ -412,7 +415,13 @@ class Recorder:
         if end_s <= start_s:
             return
         with self._meta_lock:
-            self._struck.append((start_s, end_s))
+            newest = self._struck[-1] if self._struck else None
+            if newest is not None and newest[0] <= start_s and end_s <= newest[1]:
+                return  # already struck: nothing to save or zero
+            if newest is not None and start_s <= newest[1] and end_s >= newest[0]:
+                self._struck[-1] = (min(newest[0], start_s), max(newest[1], end_s))
+            else:
+                self._struck.append((start_s, end_s))
             self._to_zero.append((start_s, end_s))
             self._meta["struck"] = [list(span) for span in self._struck]
             meta = dict(self._meta)
