@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from facilitate.plain_text import fill, plain
 from models import ActivityKind
 
 CODEBOOKS: list[tuple[str, str]] = [
@@ -72,7 +73,8 @@ class FormScreen(ModalScreen[ResultType | None], Generic[ResultType]):
     def compose(self) -> ComposeResult:
         """The dialog frame around the fields of the subclass."""
         with Vertical(classes="dialog") as dialog:
-            dialog.border_title = self.heading
+            # Headings and labels may name a theme or a person: text, never markup.
+            dialog.border_title = plain(self.heading)
             with VerticalScroll(classes="dialog-body", can_focus=False):
                 yield from self.compose_fields()
             with Horizontal(classes="dialog-buttons"):
@@ -94,14 +96,15 @@ class FormScreen(ModalScreen[ResultType | None], Generic[ResultType]):
     def field(label: str, widget: Input | Select[object], name: str) -> ComposeResult:
         """A label, the widget and an (empty until needed) error line."""
         with Vertical(classes="field"):
-            yield Label(label, classes="field-label")
+            yield Label(plain(label), classes="field-label")
             yield widget
             yield Static("", id=f"{name}-error", classes="field-error")
 
     def show_error(self, name: str, message: str) -> None:
         """Show ``message`` under the field ``name`` (or clear it with "")."""
         error = self.query_one(f"#{name}-error", Static)
-        error.update(message)
+        # Messages quote what was typed (a pseudonym, a path): text, never markup.
+        error.update(plain(message))
         error.set_class(bool(message), "-shown")
 
     def value(self, name: str) -> str:
@@ -195,7 +198,7 @@ class NewSessionScreen(FormScreen[SessionDraft]):
 
     def compose_fields(self) -> ComposeResult:
         """Title, venue, activity, date, participants, facilitator."""
-        yield Label(f"in {self.consultation_title}", classes="dialog-subtitle")
+        yield Label(fill("in $title", title=self.consultation_title), classes="dialog-subtitle")
         yield from self.field(
             "Title", Input(placeholder="e.g. Painting at the Hub", id="title"), "title"
         )
@@ -298,7 +301,7 @@ class ImportAudioScreen(FormScreen[Path]):
 
     def compose_fields(self) -> ComposeResult:
         """One path field."""
-        yield Label(f"into {self.session_title}", classes="dialog-subtitle")
+        yield Label(fill("into $title", title=self.session_title), classes="dialog-subtitle")
         yield from self.field(
             "Audio file (WAV, FLAC, MP3, OGG…)",
             Input(placeholder="~/Recordings/session.wav", id="path"),

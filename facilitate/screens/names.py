@@ -20,11 +20,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from facilitate.plain_text import plain, shown
 from facilitate.screens.export_parts import error_line
 from facilitate.screens.forms import split_names
 from models.anonymise import build_anonymiser, hide_list, name_conflicts, suggest_names
 from models.export_rules import KeptSegment, consented_transcript, exportable_quotes
 from models.participant import Participant
+from models.text import clean_text
 from sessions.errors import FacilitateError
 from sessions.export import load_source
 from sessions.store import ConsultationStore
@@ -37,16 +39,21 @@ INTRO = (
 )
 
 
+def _one_line(name: str) -> str:
+    # Names come from typing or pasting: kept as text, never as terminal codes.
+    return " ".join(clean_text(name).split())
+
+
 def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    return _one_line(name).casefold()
 
 
 def save_hide_names(store: ConsultationStore, names: list[str]) -> list[str]:
     """Store ``names`` (trimmed, each once) as the consultation's hide list; return it."""
     unique: dict[str, str] = {}
     for name in names:
-        if " ".join(name.split()):
-            unique.setdefault(_key(name), " ".join(name.split()))
+        if _one_line(name):
+            unique.setdefault(_key(name), _one_line(name))
     with store.transaction():
         consultation = store.consultation()
         consultation.hide_names = list(unique.values())
@@ -58,8 +65,8 @@ def save_keep_words(store: ConsultationStore, words: list[str]) -> list[str]:
     """Store ``words`` (each once) as the common words exports keep although part of a name."""
     unique: dict[str, str] = {}
     for word in words:
-        if word.strip():
-            unique.setdefault(_key(word), word.strip())
+        if _one_line(word):
+            unique.setdefault(_key(word), _one_line(word))
     with store.transaction():
         consultation = store.consultation()
         consultation.keep_words = list(unique.values())
@@ -167,17 +174,19 @@ class NamesScreen(Screen[None]):
         """The facilitator's names (removable) and participants' real names (greyed)."""
         listing = self.query_one("#names", OptionList)
         listing.clear_options()
-        options = [Option(Content(name), id=f"name-{i}") for i, name in enumerate(self.names)]
+        options = [Option(plain(name), id=f"name-{i}") for i, name in enumerate(self.names)]
         options += [
-            Option(Content.assemble(f"{word} ", ("kept: a common word, not hidden", "italic")),
-                   id=f"keep-{i}")
+            Option(
+                Content.assemble(f"{shown(word)} ", ("kept: a common word, not hidden", "italic")),
+                id=f"keep-{i}",
+            )
             for i, word in enumerate(self.keep)
         ]
         for person in self.participants:
             if person.real_name.strip():
                 prompt = Content.assemble(
-                    f"{person.real_name.strip()} → ",
-                    (f"{person.pseudonym}, a participant's real name", "italic"),
+                    f"{shown(person.real_name.strip())} → ",
+                    (f"{shown(person.pseudonym)}, a participant's real name", "italic"),
                 )
                 options.append(Option(prompt, id=f"real-{person.id}", disabled=True))
         listing.add_options(options)
@@ -191,7 +200,7 @@ class NamesScreen(Screen[None]):
         listing = self.query_one("#suggestions", OptionList)
         listing.clear_options()
         listing.add_options(
-            [Option(Content(name), id=f"sugg-{i}") for i, name in enumerate(self.suggestions)]
+            [Option(plain(name), id=f"sugg-{i}") for i, name in enumerate(self.suggestions)]
         )
         if self.suggestions:
             listing.highlighted = 0

@@ -31,6 +31,7 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from facilitate.plain_text import plain, rich_plain, shown
 from facilitate.screens.run_dialogs import ConfirmScreen, MicrophoneScreen, StrikeSpanScreen
 from facilitate.widgets.level_meter import LevelMeter
 from models import MarkerKind, Participant, PlanStep, RecordingConsent, format_clock
@@ -168,7 +169,7 @@ class RunScreen(Screen[str | None]):
         except FacilitateError as error:
             self.notify(str(error), severity="error")
             return
-        self.sub_title = f"Run: {session.title}"
+        self.sub_title = shown(f"Run: {session.title}")
         self.plan = list(session.plan)
         self.people = [row.participant for row in rows]
         self.query_one("#problem").display = False
@@ -245,8 +246,8 @@ class RunScreen(Screen[str | None]):
                 text.append("\n")
             text.append(f"{format_duration(segment.start):>6}  ", style="dim")
             name = names.get(segment.speaker_id or "", "—")
-            text.append(f"{name[:12]:<12} ", style="bold")
-            text.append(segment.text)
+            text.append(f"{shown(name)[:12]:<12} ", style="bold")
+            text.append(shown(segment.text))
         log.update(text)
 
     @on(LiveUpdated)
@@ -284,12 +285,16 @@ class RunScreen(Screen[str | None]):
             return
         step = self.plan[self.step_index]
         title.update(Text.assemble(
-            (f"Step {self.step_index + 1} of {len(self.plan)}  ", "dim"), (step.title, "bold")
+            (f"Step {self.step_index + 1} of {len(self.plan)}  ", "dim"),
+            (shown(step.title), "bold"),
         ))
-        prompts.update("\n".join(f"• {prompt}" for prompt in step.prompts) or "No prompts.")
+        listed = "\n".join(f"• {prompt}" for prompt in step.prompts)
+        prompts.update(plain(listed, multiline=True) if listed else "No prompts.")
         if self.step_index + 1 < len(self.plan):
             following = self.plan[self.step_index + 1]
-            upcoming.update(f"Next: {following.title} ({following.minutes} min)   n moves on")
+            upcoming.update(
+                plain(f"Next: {following.title} ({following.minutes} min)   n moves on")
+            )
         else:
             upcoming.update("This is the last step.")
         self._show_timer()
@@ -312,7 +317,7 @@ class RunScreen(Screen[str | None]):
             recorded = person.consent_for(self.session_id) is RecordingConsent.YES
             style = "reverse bold" if person.id == speaking else ""
             text.append(f" {number} ", style="bold " + ("green" if recorded else "red"))
-            text.append(person.pseudonym, style=style)
+            text.append(shown(person.pseudonym), style=style)
             if not recorded:
                 text.append(" · not recorded", style="red")
             text.append("\n")
@@ -326,7 +331,9 @@ class RunScreen(Screen[str | None]):
         else:
             note = "" if speaker.consent_for(self.session_id) is RecordingConsent.YES else \
                 " (not recorded: silenced)"
-            line.update(Text.assemble(("Speaking ", "dim"), (speaker.pseudonym, "bold"), note))
+            line.update(
+                Text.assemble(("Speaking ", "dim"), (shown(speaker.pseudonym), "bold"), note)
+            )
 
     def show_marks(self) -> None:
         """The latest marks, newest last."""
@@ -347,14 +354,16 @@ class RunScreen(Screen[str | None]):
             else:
                 what = "moment"
             lines.append(f"{at}  {what}")
-        self.query_one("#marks", Static).update(Text("\n".join(lines), style="dim"))
+        self.query_one("#marks", Static).update(
+            rich_plain("\n".join(lines), style="dim", multiline=True)
+        )
 
     def show_microphone(self) -> None:
         """Which microphone records: the one chosen, or the system's default."""
         name = self.device.name if self.device is not None else "the default"
         hint = "  (d changes)" if self.run is None else ""
         self.query_one("#microphone", Label).update(
-            Text.assemble(("Mic ", "dim"), name, (hint, "dim")))
+            Text.assemble(("Mic ", "dim"), shown(name), (hint, "dim")))
 
     # -- microphone check ------------------------------------------------------------
 

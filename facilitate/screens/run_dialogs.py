@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from facilitate.screens.forms import FormScreen
+from models.text import clean_text
 from sessions.recorder import InputDevice
 
 
@@ -105,7 +106,7 @@ class MicrophoneScreen(ModalScreen[InputDevice | None]):
             yield Label("Which microphone?", classes="question")
             options = []
             for device in self.devices:
-                prompt = Text(device.name, style="bold")
+                prompt = Text(clean_text(device.name), style="bold")
                 if device.is_default:
                     prompt.append("  (default)", style="dim")
                 in_use = device.index == self.chosen or (
