@@ -90,9 +90,11 @@ def cli(ctx: click.Context, data_dir: str | None) -> None:
 
 @one_line_errors
 def run_app(data_dir: str | None, open_session: str | None = None) -> None:
-    """Open the app, optionally straight on one session."""
+    """Open the app, optionally straight on one session; exit 1 if a bug closed it."""
     app = make_app(data_dir, open_session)
     app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 @cli.command()
@@ -245,6 +247,7 @@ def models(data_dir: str | None) -> None:
 
 @cli.command()
 @click.pass_obj
+@one_line_errors
 def doctor(data_dir: str | None) -> None:
     """Check that this laptop is ready: model, PortAudio, workspace, free disk."""
     from sessions.doctor import run_checks

@@ -1,10 +1,17 @@
-"""How the command line reports problems: one line on stderr, never a traceback."""
+"""How the command line reports problems: one line on stderr, never a traceback.
+
+The project's own errors (:class:`~sessions.errors.FacilitateError`) are bad
+input and exit 2, as click's usage errors do; a disk or permission problem
+exits 1 with a plain line; anything else is a bug: one line that points at the
+workspace log, which holds the traceback, and exit 1.
+"""
 
 from __future__ import annotations
 
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -13,6 +20,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Exit status for bad input (a missing or unreadable file, an unknown id).
 BAD_INPUT = 2
+#: Exit status when the command could not finish (the disk, permissions, a bug).
+FAILED = 1
 #: Exit status when the user stopped the command (as a shell reports Ctrl+C).
 INTERRUPTED = 130
 
@@ -26,8 +35,26 @@ def fail(message: str) -> NoReturn:
     sys.exit(BAD_INPUT)
 
 
+def workspace() -> Path:
+    """The workspace folder of the command running now (``--data-dir`` or the default)."""
+    from sessions.locations import workspace_root
+
+    context = click.get_current_context(silent=True)
+    data_dir = context.find_root().obj if context is not None else None
+    return workspace_root(data_dir if isinstance(data_dir, str) else None)
+
+
+def failed(error: BaseException) -> NoReturn:
+    """Log ``error`` in the workspace, print its one line, and exit 1."""
+    from facilitate.failures import report_error
+
+    line = report_error(workspace(), error, "command line", unexpected="unexpected error")
+    click.echo(f"facilitate: {line}", err=True)
+    sys.exit(FAILED)
+
+
 def one_line_errors(command: F) -> F:
-    """Turn the errors a user can act on into one line on stderr, never a traceback."""
+    """Turn every error into one line on stderr, never a traceback; bugs go to the log."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -38,7 +65,13 @@ def one_line_errors(command: F) -> F:
         except (Cancelled, KeyboardInterrupt):
             click.echo("facilitate: stopped; anything already saved is complete.", err=True)
             sys.exit(INTERRUPTED)
-        except (FacilitateError, ValueError) as error:
+        except click.ClickException:
+            raise  # click's usage errors: click prints them and exits 2
+        except OSError as error:  # disk, permissions (the project's StorageError too)
+            failed(error)
+        except FacilitateError as error:
             fail(str(error))
+        except Exception as error:
+            failed(error)
 
     return wrapper  # type: ignore[return-value]

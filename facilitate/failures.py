@@ -16,6 +16,7 @@ import os
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from models.text import clean_text
 from sessions.errors import FacilitateError, one_line
 from sessions.locations import PRIVATE_FILE, ensure_private_dir
 
@@ -78,11 +79,6 @@ def write_log(root: Path, error: BaseException, context: str = "") -> Path | Non
     return path if path.exists() else None
 
 
-def clean_text(text: str) -> str:
-    """``text`` on one line with nothing a terminal would act on (escapes, controls, bidi)."""
-    return "".join(c if c.isprintable() else " " for c in text.replace("\x1b", "")).strip()
-
-
 def _shown(name: object) -> str:
     """A file name from an OSError, safe to put on a terminal line."""
     return clean_text(os.fsdecode(name)) if isinstance(name, str | bytes) else ""
@@ -109,20 +105,24 @@ def is_expected(error: BaseException) -> bool:
     return isinstance(error, FacilitateError | OSError)
 
 
-def failure_line(error: BaseException, log: Path | None) -> str:
-    """What to tell the facilitator about ``error``, on one line."""
+def failure_line(
+    error: BaseException, log: Path | None, unexpected: str = "Something went wrong"
+) -> str:
+    """What to tell the facilitator about ``error``, on one line (``unexpected`` opens a bug's)."""
     if isinstance(error, FacilitateError):
         return clean_text(one_line(error))
     if isinstance(error, OSError):
         return os_error_line(error)
     if log is None:
         return (
-            f"Something went wrong ({type(error).__name__}: {clean_text(one_line(error))}); "
+            f"{unexpected} ({type(error).__name__}: {clean_text(one_line(error))}); "
             "the log could not be written."
         )
-    return f"Something went wrong; details are in {log}"
+    return f"{unexpected}; details are in {log}"
 
 
-def report_error(root: Path, error: BaseException, context: str = "") -> str:
+def report_error(
+    root: Path, error: BaseException, context: str = "", unexpected: str = "Something went wrong"
+) -> str:
     """Log ``error`` in the workspace at ``root`` and return the line to show."""
-    return failure_line(error, write_log(root, error, context))
+    return failure_line(error, write_log(root, error, context), unexpected)
