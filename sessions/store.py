@@ -122,7 +122,7 @@ class AtomicJSONStorage(Storage):
                 self._write_file(self._pending)
         except BaseException:
             if self._depth == 1:
-                self._forget()
+                self.forget()
             raise
         finally:
             self._depth -= 1
@@ -141,7 +141,6 @@ class AtomicJSONStorage(Storage):
         self._cache = None
         self._cache_key = None
 
-    _forget = forget
 
     def _file_key(self) -> tuple[int, int, int] | None:
         try:
@@ -151,7 +150,7 @@ class AtomicJSONStorage(Storage):
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def _write_file(self, data: dict[str, Any]) -> None:
-        self._forget()
+        self.forget()
         text = self._encode(data)
         if self.guard is not None:
             self.guard.note_write()
@@ -191,7 +190,7 @@ class AtomicJSONStorage(Storage):
         key = self._file_key()
         if key is not None and key == self._cache_key and self._cache is not None:
             return self._cache
-        self._forget()
+        self.forget()
         if self.on_reload is not None:
             self.on_reload()
         try:

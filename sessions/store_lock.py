@@ -76,11 +76,6 @@ class StoreLock:
             self._release()
         self._thread.release()
 
-    @property
-    def held(self) -> bool:
-        """True while some thread of this process holds the lock (through this object)."""
-        return self._depth > 0
-
     def note_write(self) -> None:
         """Leave a new token for other processes; call it, holding the lock, before a write."""
         if self._depth == 0:
