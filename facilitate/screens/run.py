@@ -22,21 +22,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Label, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
 from facilitate.plain_text import plain, rich_plain, shown
 from facilitate.screens.run_dialogs import ConfirmScreen, MicrophoneScreen, StrikeSpanScreen
 from facilitate.widgets.level_meter import LevelMeter
 from models import MarkerKind, Participant, PlanStep, RecordingConsent, format_clock
 from sessions.consent import consent_rows
-from sessions.errors import DeviceError, FacilitateError
+from sessions.errors import FacilitateError
 from sessions.recorder import NO_INPUT, InputDevice, format_duration
 from sessions.run import LIVE_HOLD_S, RunningSession, hours_left, start_recording
 from sessions.services import Services
@@ -367,75 +367,65 @@ class RunScreen(Screen[str | None]):
 
     # -- microphone check ------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group=CHECK, exit_on_error=False)
-    def check_microphone(self) -> str | None:
-        """Whether recording can work here: None, or one line saying why not."""
+    def check_microphone(self) -> None:
+        """Check, as an app job, whether recording can work here."""
         from sessions.recorder import check_input
 
-        return check_input()
+        self.app.run_job(f"{CHECK}:{id(self)}", check_input, owner=self,
+                         on_success=self._input_checked, on_failure=self._input_checked,
+                         toast_failure=False)  # the line shows on the screen
 
-    @work(thread=True, exclusive=True, group=DEVICES, exit_on_error=False)
-    def list_microphones(self) -> list[InputDevice]:
-        """The inputs PortAudio can see (raises DeviceError without PortAudio)."""
-        from sessions.recorder import input_devices
-
-        return input_devices()
-
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if not worker.is_finished:
-            return
-        if worker.group == CHECK:
-            self.checked = True
-            problem = worker.result if event.state is WorkerState.SUCCESS else (
-                f"The sound system cannot be checked: {worker.error}"
-            )
-            self.input_problem = problem
-            line = self.query_one("#problem", Label)
-            line.update(f"Cannot record here: {problem}" if problem else "")
-            line.display = bool(problem)
-        elif worker.group == DEVICES:
-            self._microphones_listed(event.state, worker)
-        elif worker.group == SAVE:
-            self.saving = False
-            self.refresh_bindings()
-            self.query_one("#finishing").display = False
-            if event.state is WorkerState.SUCCESS and worker.result == "transcribed":
-                count = len(self.store.segments(self.session_id))
-                self.notify(f"Transcript ready: {count} segments.", title="Recording saved")
-                self.dismiss("transcribed")
-                return
-            if event.state is WorkerState.SUCCESS and self.run and self.run.recording:
-                saved = format_duration(self.run.recording.duration_s)
-                self.notify(f"Saved {saved} of recording.", title="Recording saved")
-                self.app.push_screen(
-                    ConfirmScreen(f"Recording saved ({saved}). Transcribe it now?",
-                                  "Transcribe", "Later"),
-                    callback=self._transcribe_now,
-                )
-            elif isinstance(worker.error, FacilitateError):
-                saved = self.run is not None and self.run.stopped
-                title = "Transcript not finished" if saved else "Not saved"
-                self.notify(str(worker.error), title=title, severity="error", timeout=30)
-            else:
-                self.notify(f"Something went wrong: {worker.error!r}", severity="error")
+    def _input_checked(self, problem: str | None) -> None:
+        """None: recording can work here; else one line saying why not."""
+        self.checked = True
+        self.input_problem = problem
+        line = self.query_one("#problem", Label)
+        line.update(f"Cannot record here: {problem}" if problem else "")
+        line.display = bool(problem)
         self.show_live()
 
-    def _microphones_listed(self, state: WorkerState, worker: Worker[object]) -> None:
-        devices = worker.result if state is WorkerState.SUCCESS else None
-        if isinstance(devices, list) and devices:
-            chosen = self.device.index if self.device is not None else None
-            self.app.push_screen(MicrophoneScreen(devices, chosen),
-                                 callback=self._microphone_chosen)
+    def list_microphones(self) -> None:
+        """List the inputs PortAudio can see, as an app job (DeviceError without PortAudio)."""
+        from sessions.recorder import input_devices
+
+        self.app.run_job(f"{DEVICES}:{id(self)}", input_devices, owner=self,
+                         title="Cannot record", on_success=self._microphones_listed)
+
+    def _microphones_listed(self, devices: list[InputDevice]) -> None:
+        if not devices:
+            self.notify(NO_INPUT, title="Cannot record", severity="error")
             return
-        if isinstance(devices, list):
-            problem = NO_INPUT
-        elif isinstance(worker.error, DeviceError):
-            problem = str(worker.error)
-        else:
-            problem = f"The sound system cannot list inputs: {worker.error}"
-        self.notify(problem, title="Cannot record", severity="error")
+        chosen = self.device.index if self.device is not None else None
+        self.app.push_screen(MicrophoneScreen(devices, chosen), callback=self._microphone_chosen)
+
+    def _saved(self, result: str) -> None:
+        """The recording is saved ("saved"), and its transcript finished ("transcribed")."""
+        self._save_ended()
+        if result == "transcribed":
+            count = len(self.store.segments(self.session_id))
+            self.notify(f"Transcript ready: {count} segments.", title="Recording saved")
+            self.dismiss("transcribed")
+            return
+        if self.run and self.run.recording:
+            saved = format_duration(self.run.recording.duration_s)
+            self.notify(f"Saved {saved} of recording.", title="Recording saved")
+            self.app.push_screen(
+                ConfirmScreen(f"Recording saved ({saved}). Transcribe it now?",
+                              "Transcribe", "Later"),
+                callback=self._transcribe_now,
+            )
+
+    def _save_failed(self, line: str) -> None:
+        self._save_ended()
+        saved = self.run is not None and self.run.stopped
+        title = "Transcript not finished" if saved else "Not saved"
+        self.notify(line, title=title, severity="error", timeout=30, markup=False)
+
+    def _save_ended(self) -> None:
+        self.saving = False
+        self.refresh_bindings()
+        self.query_one("#finishing").display = False
+        self.show_live()
 
     def _microphone_chosen(self, device: InputDevice | None) -> None:
         if device is None or self.run is not None:
@@ -614,9 +604,13 @@ class RunScreen(Screen[str | None]):
             return
         self.saving = True
         self.refresh_bindings()
-        self._save()
+        self.app.run_job(
+            f"{SAVE}:{self.session_id}", self._save, owner=self,
+            on_success=self._saved, on_failure=self._save_failed, on_cancel=self._save_ended,
+            toast_failure=False,  # _save_failed says whether the audio itself was saved
+            cancelled_line="Stopped before the transcript was finished; the recording is kept.",
+        )
 
-    @work(thread=True, exclusive=True, group=SAVE, exit_on_error=False)
     def _save(self) -> str:
         """Save the FLAC, then finish the live transcript: "transcribed" or "saved"."""
         run = self.run
@@ -634,6 +628,12 @@ class RunScreen(Screen[str | None]):
             cancelled=get_current_worker().cancelled_event,
         )
         return "saved" if segments is None else "transcribed"
+
+    @property
+    def is_recording(self) -> bool:
+        """Whether a recording is running here (paused counts): the app asks before quitting."""
+        run = self.run
+        return run is not None and not run.stopped and (run.is_recording or bool(run.error))
 
     def action_back(self) -> None:
         """Back to the session; never while recording or saving."""
