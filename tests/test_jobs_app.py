@@ -8,7 +8,10 @@ going when its screen closes; quitting while a recording runs asks first.
 from __future__ import annotations
 
 import errno
+import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -127,6 +130,22 @@ async def test_a_job_replaced_by_a_newer_one_ends_quietly() -> None:
         await settle(app, pilot)
         assert results == [2]
         assert notifications(app) == []
+
+
+def test_ctrl_q_during_a_real_recording_asks_and_no_keeps_recording(tmp_path: Path) -> None:
+    """The run screen recording from the virtual microphone, in a process of its own."""
+    from test_run_app import ROOT, require_alsa
+
+    require_alsa()
+    test = "tests/quit_child.py::test_ctrl_q_while_recording_asks_and_no_keeps_recording"
+    env = dict(os.environ, FACILITATE_LIVE="0", FACILITATE_HOME=str(tmp_path / "child-home"))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test,
+         "--basetemp", str(tmp_path / "child")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout, result.stdout[-2000:]
 
 
 class Recording(Screen[None]):
