@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -205,9 +206,40 @@ class FacilitateApp(App[None]):
         *,
         mode: str | None = None,
     ) -> Any:
-        """Push ``screen``; an error in its ``callback`` is reported, never a crash."""
+        """Push ``screen``; an error in its handlers or ``callback`` is reported, never a crash."""
+        if isinstance(screen, Screen):
+            self._keep_alive(screen)
         guarded = None if callback is None else self._guard_callback(callback)
         return super().push_screen(screen, guarded, wait_for_dismiss, mode=mode)
+
+    def install_screen(self, screen: Screen[Any], name: str) -> None:
+        """Install ``screen`` by name; an error in its handlers is reported, never a crash."""
+        self._keep_alive(screen)
+        super().install_screen(screen, name)
+
+    def _keep_alive(self, screen: Screen[Any]) -> None:
+        """Send a disk problem or a project error in ``screen``'s handlers down the failure path.
+
+        Textual ends a screen's message loop at the first exception in one of its
+        handlers, leaving a blank screen that answers nothing. Wrapping this
+        screen's dispatch (a private method of the pinned Textual) keeps it
+        working; a bug, and any error while the screen is built, still goes on
+        to :meth:`_handle_exception`.
+        """
+        if getattr(screen, "_kept_alive", False):
+            return
+        dispatch = screen._dispatch_message
+
+        async def dispatch_reporting(message: Message) -> None:
+            try:
+                await dispatch(message)
+            except Exception as error:
+                if not is_expected(error) or isinstance(message, events.Compose | events.Mount):
+                    raise
+                self.report_failure(error, context=f"{type(screen).__name__}: {message!r}")
+
+        screen._dispatch_message = dispatch_reporting  # type: ignore[method-assign]
+        screen._kept_alive = True  # type: ignore[attr-defined]
 
     async def run_action(
         self,

@@ -18,6 +18,7 @@ from pathlib import Path
 from conftest import require_model
 from test_app import notifications, settle, until
 from test_transcript_app import demo_session
+from textual import on
 from textual.screen import Screen
 from textual.widgets import Button, Static
 from textual.worker import get_current_worker
@@ -211,6 +212,39 @@ async def test_a_full_disk_in_a_dialog_callback_or_an_action_keeps_the_app_up() 
         await pilot.pause()
         assert errors(app)[-1].startswith("Permission denied: /srv/consultations")
         assert app.is_running
+
+
+class Saving(Screen[None]):
+    """A screen whose first save meets a full disk."""
+
+    saves = 0
+
+    def compose(self):  # noqa: ANN201 - a generator of widgets
+        yield Button("Save", id="save")
+        yield Static("", id="saved")
+
+    @on(Button.Pressed, "#save")
+    def save(self) -> None:
+        self.saves += 1
+        if self.saves == 1:
+            disk_full()
+        self.query_one("#saved", Static).update("Saved.")
+
+
+async def test_a_full_disk_in_a_screens_handler_leaves_the_screen_working() -> None:
+    app = FacilitateApp(Services.from_root(None))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = Saving()
+        await app.push_screen(screen)
+        screen.query_one("#save", Button).press()
+        await pilot.pause()
+        assert errors(app) == ["The disk is full: free some space and try again."]
+        assert app.screen is screen and app.is_running
+        # The screen still answers: the next press saves.
+        screen.query_one("#save", Button).press()
+        await pilot.pause()
+        assert screen.saves == 2
+        assert "Saved." in str(screen.query_one("#saved", Static).content)
 
 
 async def test_a_bug_in_a_handler_closes_the_app_with_a_non_zero_status() -> None:
