@@ -15,6 +15,19 @@ the quietest moment. Each piece goes to Whisper on its own and its times are
 shifted by where it began, so a word is never split across two pieces, and
 pieces never overlap, so no word is lost or heard twice at a join.
 
+How one bad piece stays one bad piece: each piece is conditioned on the text
+before it, so a hallucination that reached the transcript would be carried on
+into the pieces after it. Left alone, one "Thank you." that Whisper heard in the
+last fifth of a second of a piece became ". . . ." in the next, then a prompt of
+nothing but dots, and from then on every piece came out as dots: after about 17
+minutes of the demo, the rest of an hour-long session was lost, each piece slower
+than the last. So segments that are hallucinations over a pause (Whisper thinks
+them no speech, is unsure of them, and crams their words into a moment) and text
+with no word in it are dropped; a piece that repeats itself, or that decoding
+only got through by sampling at a high temperature, is transcribed once more
+without the context, and the context starts afresh after it, as faster-whisper
+does within one file.
+
 How it stays out of the recorder's way: the worker thread lowers its own
 scheduling priority (Linux nice is per thread) before it loads the model, so
 CTranslate2's threads, created there, inherit it; a live transcriber should use
@@ -40,7 +53,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -65,6 +78,21 @@ MAX_S = 29.0
 #: Characters of the transcript so far given to Whisper as context for the next
 #: piece, as a whole-file pass conditions each 30 s window on the one before.
 PROMPT_CHARS = 400
+#: A piece Whisper only got through by sampling this hot (its greedy decode kept
+#: failing) is not trusted as context, as faster-whisper's own
+#: ``prompt_reset_on_temperature`` does within one file...
+RESET_ON_TEMPERATURE = 0.5
+#: ...nor is one whose text repeats itself this much (zlib ratio, Whisper's own test).
+REPETITIVE_RATIO = 2.4
+#: Whisper hears this much at a time: a piece and the lead-in before it fit in it.
+WINDOW_S = 30.0
+#: A segment Whisper itself thinks is probably not speech (``no_speech_prob``)...
+NOT_SPEECH = 0.6
+#: ...and is unsure of (``avg_logprob``)...
+UNSURE_LOGPROB = -0.3
+#: ...with its words crammed into less than this each is a hallucination over a pause
+#: ("Thank you.", ". . . .", typically in the last fraction of a second of a piece).
+CRAMMED_S = 0.25
 #: Seconds of the audio before it that a tail piece transcribed out of order hears
 #: first (its words are dropped): without them Whisper can miss the piece's first turn.
 LEAD_S = 10.0
@@ -183,6 +211,9 @@ class LiveTranscriber:
         self._buffer_start = 0  # absolute sample index of _buffer[0]
         self._fed = 0  # samples fed in all
         self._segments: list[Segment] = []
+        #: Recording seconds from which the transcript is context for the next piece
+        #: (moved past a piece that could not be trusted).
+        self._context_from = 0.0
         self._off_record: list[tuple[float, float]] = []
         self._closing = False
         self._stopped = threading.Event()
@@ -392,26 +423,35 @@ class LiveTranscriber:
         # Two queues, taken in order, so every piece but the last keeps its context.
         prompt = self._prompt_text()
         found: dict[int, list[Segment]] = {}
+        suspect: set[int] = set()  # pieces whose words may be a hallucination
         errors: list[BaseException] = []
 
         def run(model: Transcriber, mine: list[int], context: str, lead: int = 0) -> None:
             try:
                 for index in mine:
                     start, samples = pieces[index]
-                    if lead:
+                    # The lead-in and the piece fit one Whisper window: a longer input
+                    # is heard as two, and words at the seam can be lost.
+                    lead = min(lead, round(WINDOW_S * self.sample_rate) - len(samples))
+                    if lead > 0:
                         before = self._audio_before(pieces, index, lead)
-                        heard = self._heard(start - len(before),
-                                            np.concatenate([before, samples]), model, context)
+                        heard, trusted = self._heard(start - len(before),
+                                                     np.concatenate([before, samples]), model,
+                                                     context)
                         found[index] = _from(heard, start / self.sample_rate)
-                        lead = 0
                     else:
-                        found[index] = self._heard(start, samples, model, context)
+                        found[index], trusted = self._heard(start, samples, model, context)
+                    lead = 0
+                    if not trusted:
+                        suspect.add(index)
+                        context = ""  # never carry a hallucination on
+                        continue
                     context = " ".join([context, *(s.text for s in found[index])])
                     context = context[-PROMPT_CHARS:].strip()
             except BaseException as error:  # raised below, in the worker
                 errors.append(error)
 
-        half = _balanced(pieces)
+        half = _balanced(pieces, round(LEAD_S * self.sample_rate))
         other = threading.Thread(target=run, args=(helper, list(range(half, len(pieces))), "",
                                        round(LEAD_S * self.sample_rate)),
                                  name="live-tail", daemon=True)
@@ -421,6 +461,10 @@ class LiveTranscriber:
         if errors:
             raise errors[0]
         for index, (start, samples) in enumerate(pieces):
+            if index in suspect:
+                # Heard once more, in order, with the transcript before it as context.
+                found[index], _trusted = self._heard(start, samples, self.transcriber,
+                                                     self._prompt_text())
             missed = self._missed(start, samples, found[index])
             if missed:  # the stretched words give way to what was heard again
                 found[index] = [_less(s, missed) for s in found[index]]
@@ -447,9 +491,10 @@ class LiveTranscriber:
                 continue
             lo = max(0, round((gap_start - offset) * rate))
             hi = round((gap_end - offset) * rate)
-            heard = self._heard(start + lo, samples[lo:hi], self.transcriber,
-                                self._prompt_text())
-            extra.extend(heard)
+            heard, trusted = self._heard(start + lo, samples[lo:hi], self.transcriber,
+                                         self._prompt_text())
+            if trusted:  # a hallucination over a pause is no word recovered
+                extra.extend(heard)
         return extra
 
     def _next_piece(self) -> tuple[tuple[int, np.ndarray] | None, bool]:
@@ -495,8 +540,11 @@ class LiveTranscriber:
         return (start, piece), closing
 
     def _transcribe(self, start: int, samples: np.ndarray) -> None:
-        self._add(self._heard(start, samples, self.transcriber, self._prompt_text()),
-                  start + len(samples))
+        heard, trusted = self._heard(start, samples, self.transcriber, self._prompt_text())
+        if not trusted:
+            with self._lock:
+                self._context_from = (start + len(samples)) / self.sample_rate
+        self._add(heard, start + len(samples))
 
     @staticmethod
     def _audio_before(pieces: list[tuple[int, np.ndarray]], index: int, count: int) -> np.ndarray:
@@ -510,23 +558,40 @@ class LiveTranscriber:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
     def _prompt_text(self) -> str:
-        """The end of the transcript so far (off-record words left out): the next context."""
-        return " ".join(s.text for s in self.segments)[-PROMPT_CHARS:].strip()
+        """The end of the transcript so far (off-record words left out): the next context.
+
+        Only text after the latest piece that could not be trusted counts.
+        """
+        with self._lock:
+            since = self._context_from
+        texts: list[str] = []
+        for segment in self.segments:
+            # A line said twice over is kept once: repeats are what Whisper carries on.
+            if segment.start >= since and (not texts or segment.text != texts[-1]):
+                texts.append(segment.text)
+        return " ".join(texts)[-PROMPT_CHARS:].strip()
 
     def _heard(self, start: int, samples: np.ndarray, model: Transcriber,
-               prompt: str) -> list[Segment]:
-        """Transcribe one piece; its segments in recording time."""
+               prompt: str) -> tuple[list[Segment], bool]:
+        """Transcribe one piece: its segments in recording time, and whether to trust them.
+
+        A piece that came out untrustworthy with a context prompt is heard again
+        without one (the prompt may be what led the model astray); whatever that
+        gives is kept, and is trusted only if it passes on its own.
+        """
         offset = start / self.sample_rate
         end = offset + len(samples) / self.sample_rate
         with self._lock:
             spans = [(s - offset, e - offset) for s, e in self._off_record
                      if e > offset and s < end]
         began = time.perf_counter()
-        found = self._whisper(model, samples, spans, prompt)
+        found, trusted = self._whisper(model, samples, spans, prompt)
+        if prompt and (not trusted or not found):
+            found, trusted = self._whisper(model, samples, spans, "")
         with self._lock:
             self.busy_s += time.perf_counter() - began
             self.pieces += 1
-        return [_shifted(segment, offset) for segment in found]
+        return [_shifted(segment, offset) for segment in found], trusted
 
     def _add(self, new: list[Segment], end: int) -> None:
         with self._lock:
@@ -535,8 +600,12 @@ class LiveTranscriber:
             self.on_update(LiveUpdate(new, self.segments, end / self.sample_rate))
 
     def _whisper(self, model: Transcriber, samples: np.ndarray,
-                 spans: list[tuple[float, float]], prompt: str) -> list[Segment]:
-        """Transcribe one piece as :meth:`Transcriber.transcribe` does, with a context prompt."""
+                 spans: list[tuple[float, float]], prompt: str) -> tuple[list[Segment], bool]:
+        """Transcribe one piece as :meth:`Transcriber.transcribe` does, with a context prompt.
+
+        Also says whether the result can be trusted: no segment needed a hot fallback
+        decode, and none repeats itself (see :data:`RESET_ON_TEMPERATURE`).
+        """
         from sessions.audio import silence_spans
         from sessions.transcriber import WHISPER_OPTIONS, _segment
 
@@ -548,7 +617,34 @@ class LiveTranscriber:
         pieces, _info = whisper.transcribe(
             samples, language=language, initial_prompt=prompt or None, **WHISPER_OPTIONS
         )
-        return drop_off_record([_segment(piece) for piece in pieces], spans)
+        raw = [piece for piece in pieces if not _over_a_pause(piece)]
+        trusted = all(_trusted(piece) for piece in raw)
+        return drop_off_record([_segment(piece) for piece in raw], spans), trusted
+
+
+def _trusted(piece: Any) -> bool:
+    """False for a faster-whisper segment that looks hallucinated (see RESET_ON_TEMPERATURE)."""
+    temperature = float(getattr(piece, "temperature", 0.0) or 0.0)
+    ratio = float(getattr(piece, "compression_ratio", 0.0) or 0.0)
+    return temperature <= RESET_ON_TEMPERATURE and ratio <= REPETITIVE_RATIO
+
+
+def _over_a_pause(piece: Any) -> bool:
+    """True for a faster-whisper segment that is no speech at all (see NOT_SPEECH).
+
+    Text without a letter or digit is never a word. Otherwise it takes all three
+    signs at once, so a real but quiet or unclear turn is kept.
+    """
+    text = str(getattr(piece, "text", ""))
+    if not any(ch.isalnum() for ch in text):
+        return True
+    no_speech = float(getattr(piece, "no_speech_prob", 0.0) or 0.0)
+    logprob = float(getattr(piece, "avg_logprob", 0.0) or 0.0)
+    if no_speech <= NOT_SPEECH or logprob >= UNSURE_LOGPROB:
+        return False
+    count = len(getattr(piece, "words", None) or text.split())
+    duration = float(getattr(piece, "end", 0.0)) - float(getattr(piece, "start", 0.0))
+    return duration < CRAMMED_S * max(1, count)
 
 
 def _from(segments: list[Segment], start: float) -> list[Segment]:
@@ -579,15 +675,18 @@ def _less(segment: Segment, heard: list[Segment]) -> Segment:
                    text=text, words=words, original_text=text)
 
 
-def _balanced(pieces: Sequence[tuple[int, np.ndarray]]) -> int:
-    """Where to split ``pieces`` into two runs of about equal length (at least one each)."""
+def _balanced(pieces: Sequence[tuple[int, np.ndarray]], lead: int = 0) -> int:
+    """Where to split ``pieces`` into two runs of about equal work (at least one each).
+
+    The second run also hears ``lead`` samples before its first piece.
+    """
     total = sum(len(samples) for _start, samples in pieces)
-    best, best_gap, before = 1, float("inf"), 0
+    best, best_work, before = 1, float("inf"), 0
     for index in range(1, len(pieces)):
         before += len(pieces[index - 1][1])
-        gap = abs(2 * before - total)
-        if gap < best_gap:
-            best, best_gap = index, gap
+        work = max(before, total - before + min(lead, before))
+        if work < best_work:
+            best, best_work = index, work
     return best
 
 
