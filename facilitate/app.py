@@ -77,7 +77,10 @@ class FacilitateApp(App[None]):
             try:
                 store, _session = self.services.workspace.find_session(self.open_session)
             except FacilitateError as error:
-                self.notify(str(error), title="Cannot open the session", severity="error")
+                # The message quotes the id as typed: text, never markup.
+                self.notify(
+                    str(error), title="Cannot open the session", severity="error", markup=False
+                )
                 return
             show_session(self, self.services, store, self.open_session)
 
