@@ -208,6 +208,21 @@ def _tokens(segment: Segment, privacy: SessionPrivacy) -> list[Token] | None:
     return tokens or None
 
 
+def shown_text(quote_or_segment: Quote | Segment, privacy: SessionPrivacy) -> str:
+    """The words of a quote or a transcript segment exactly as an export shows them.
+
+    "" when nothing of it may leave. Names are not replaced: this is for the
+    speaker's own review of their words.
+    """
+    if isinstance(quote_or_segment, Quote):
+        shown = shown_quote(quote_or_segment, privacy)
+        return shown.redacted_text if shown is not None else ""
+    tokens = _tokens(quote_or_segment, privacy)
+    if tokens is None:
+        return ""
+    return KeptSegment(quote_or_segment.id, "", 0.0, 0.0, tuple(tokens)).text
+
+
 def consented_transcript(
     session: Session,
     segments: Sequence[Segment],

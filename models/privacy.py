@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from models.attribution import off_record_spans
 from models.participant import Participant
-from models.quote import REDACTED, Quote, QuoteState
+from models.quote import Quote, QuoteState
 from models.session import Session
 from models.transcript import Segment, Word, aligned
 
@@ -184,17 +184,3 @@ def session_privacy(
             dropped.update(i for i, p in words.items() if off.touches(p.word.start, p.word.end))
     return SessionPrivacy(sid, ordered, words, frozenset(dropped), frozenset(redacted))
 
-
-def render(decided: Iterable[tuple[Word, Fate]]) -> str:
-    """Words as they may be shown: dropped ones left out, each run of redacted ones one marker."""
-    parts: list[str] = []
-    for word, fate in decided:
-        text = word.text.strip()
-        if fate is Fate.DROPPED or not text:
-            continue
-        if fate is Fate.REDACTED:
-            if not parts or parts[-1] != REDACTED:
-                parts.append(REDACTED)
-        else:
-            parts.append(text)
-    return " ".join(parts)

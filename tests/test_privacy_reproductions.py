@@ -151,10 +151,10 @@ def test_transcript_review_shows_the_corrected_text_as_exported(world) -> None:
     edit_text(store, sid, first.id, "my mum drove me tokyellow tokharbour")
     quote = make_quote(store, sid, [first.id], word_range=(4, 5))
     apply_decision(store, quote.id, Decision.WITHDRAW)
-    from models.privacy import render
+    from models.export_rules import shown_text
 
     privacy = review_privacy(store, [sid])[sid]
-    shown = render(privacy.segment_words(segments(store, sid)[0]))
+    shown = shown_text(segments(store, sid)[0], privacy)
     assert shown == "my mum drove me tokharbour"
 
 

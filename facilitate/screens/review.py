@@ -39,8 +39,8 @@ from facilitate.screens.review_parts import (
     SetPinDialog,
     WordPicker,
 )
+from models.export_rules import shown_text
 from models.participant import ContributionState, Role
-from models.privacy import render
 from models.quote import Decision, Quote, QuoteState, redact
 from models.review import PinGuard, own_segments
 from models.session import ActivityKind, Session
@@ -248,10 +248,13 @@ class ReviewScreen(Screen[None]):
         # What an export would show, decided by the privacy core: they review exactly that.
         self.privacy = review_privacy(self.store, wanted)
         if self.session_id is not None:
+            privacy = self.privacy[self.session_id]
+            # Parts with nothing left to leave (a quote they withdrew, a strike)
+            # need no decision, so they are not shown.
             self.segments = [
                 s
                 for s in own_segments(self.store.segments(self.session_id), self.participant_id)
-                if s.words
+                if privacy.kept_words(s)
             ]
         pages = [Page("quote", q.id) for q in self.quotes]
         pages.append(Page("summary"))
@@ -357,13 +360,13 @@ class ReviewScreen(Screen[None]):
         privacy = self.privacy.get(quote.session_id)
         if privacy is None:
             return quote.redacted_text
-        return render(privacy.quote_words(quote)) or "(nothing left to show)"
+        return shown_text(quote, privacy) or "(none of these words will be used)"
 
     def _segment_text(self, segment: Segment) -> str:
         privacy = self.privacy.get(self.session_id or "")
         if privacy is None:
             return redact(segment.words, segment.redactions)
-        return render(privacy.segment_words(segment)) or "(nothing left to show)"
+        return shown_text(segment, privacy) or "(none of these words will be used)"
 
     def _show_segment(self) -> None:
         segment = self.segment
