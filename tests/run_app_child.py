@@ -14,7 +14,9 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile
 from conftest import DEMO, require_model
 from quote_fixtures import open_screen
 from test_app import notifications, planned_session, settle, until
@@ -23,9 +25,16 @@ from virtual_mic import VirtualMic, load_speech
 
 from facilitate.app import FacilitateApp
 from facilitate.screens.run import RunScreen
-from facilitate.screens.run_dialogs import ConfirmScreen, MicrophoneScreen
+from facilitate.screens.run_dialogs import (
+    ConfirmScreen,
+    MicrophoneScreen,
+    StrikeScreen,
+    StrikeSpanScreen,
+    length_words,
+)
 from facilitate.screens.session import SessionScreen
 from models import MarkerKind, RecordingConsent, SessionStatus
+from sessions.recorder import format_duration
 from sessions.services import Services
 
 SIZE = (120, 40)
@@ -95,7 +104,7 @@ async def test_record_through_the_run_screen(tmp_path: Path) -> None:
             await at(8.0)
             await pilot.press("s")
             await pilot.pause()
-            assert isinstance(app.screen, ConfirmScreen)
+            assert isinstance(app.screen, StrikeScreen)
             await pilot.press("y")
             await pilot.pause()
             await at(10.0)
@@ -140,6 +149,143 @@ async def test_record_through_the_run_screen(tmp_path: Path) -> None:
     strike = session.markers[4]
     assert strike.at_s == 0.0  # the last 30 s of an 8 s recording: all of it
     assert session.markers[-1].step_index == 1
+    assert not any(severity == "error" for severity, _ in notifications(app))
+
+
+def zero_run(samples: np.ndarray, at_s: float, rate: int) -> tuple[float, float]:
+    """The stretch of exact zeros around ``at_s`` (seconds), as (start, end) seconds."""
+    nonzero = np.flatnonzero(samples)
+    at = round(at_s * rate)
+    before = nonzero[nonzero < at]
+    after = nonzero[nonzero >= at]
+    start = (before[-1] + 1) if len(before) else 0
+    end = after[0] if len(after) else len(samples)
+    return start / rate, end / rate
+
+
+async def test_marks_and_strikes_while_a_dialog_is_open(tmp_path: Path) -> None:
+    """1-9 and m mark while a run dialog is up; a strike strikes exactly what it showed."""
+    mic = demo_mic(tmp_path, speed=4.0)
+    services = Services.from_root(None)
+    session_id, app = consented_app(services)
+    with mic:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = await open_screen(pilot, "r", RunScreen)
+            await until(lambda: screen.checked)
+            assert screen.input_problem is None
+            await pilot.press("r")
+            await pilot.pause()
+            run = screen.run
+            assert run is not None and run.is_recording
+            mic.go()
+
+            async def at(seconds: float) -> None:
+                await until(lambda: run.elapsed_s >= seconds)
+
+            def marks(kind: MarkerKind) -> list:  # noqa: ANN202 - a list of Marker
+                return [m for m in run.store.session(session_id).markers if m.kind is kind]
+
+            await at(1.0)
+            await pilot.press("1")  # Ash, who said yes
+
+            # s: the dialog shows the span it strikes, growing while it is open; y
+            # strikes exactly the span on screen then.
+            await at(32.0)
+            await pilot.press("s")
+            await until(lambda: isinstance(app.screen, StrikeScreen))
+            strike = app.screen
+            assert isinstance(strike, StrikeScreen)
+            pressed = strike.pressed_s
+            assert strike.shown[0] == pytest.approx(pressed - 30.0)
+            await at(pressed + 2.5)
+            await pilot.pause()
+            if SHOTS:
+                app.save_screenshot(str(Path(SHOTS) / "run-strike.svg"))
+            question = strike.query_one("#strike-question", Static)
+            await pilot.press("y")
+            await pilot.pause()
+            assert app.screen is screen
+            start, end = strike.shown
+            shown = str(question.content)  # as it was on screen when y was pressed
+            assert f"({length_words(end - start)})" in shown
+            assert f"{format_duration(start)}–{format_duration(end)}" in shown
+            assert end - start == round(end - start)  # whole seconds, as shown
+            assert end >= pressed + 2.0  # the time the dialog was open is struck too
+            [struck] = marks(MarkerKind.STRIKE)
+            assert (struck.at_s, struck.end_s) == pytest.approx((start, end), abs=1e-3)
+
+            # While "Strike…?" is up, Birch (2, said no) starts speaking and m marks a
+            # moment: both are stored at once and the dialog stays up. Then n keeps.
+            await at(end + 2.0)
+            await pilot.press("s")
+            await until(lambda: isinstance(app.screen, StrikeScreen))
+            kept = app.screen
+            await at(kept.pressed_s + 1.5)
+            await pilot.press("2")
+            await pilot.pause()
+            assert app.screen is kept
+            [birch] = [m for m in marks(MarkerKind.SPEAKER)
+                       if m.participant_id == screen.people[1].id]
+            assert birch.at_s >= kept.pressed_s
+            assert "Birch" in str(screen.query_one("#speaking", Label).content)
+            await pilot.press("m")
+            await pilot.pause()
+            assert app.screen is kept
+            [moment] = marks(MarkerKind.BOOKMARK)
+            assert moment.at_s >= birch.at_s
+            await at(birch.at_s + 1.5)
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.screen is screen
+            assert len(marks(MarkerKind.STRIKE)) == 1  # kept: nothing more struck
+            await at(birch.at_s + 5.0)
+            await pilot.press("1")  # Ash again: Birch's stretch ends here
+            await pilot.pause()
+            ash_again = marks(MarkerKind.SPEAKER)[-1]
+
+            # S: a list, not a number to type, so 3 (Jo) marks Jo.
+            await at(ash_again.at_s + 1.5)
+            await pilot.press("S")
+            await until(lambda: isinstance(app.screen, StrikeSpanScreen))
+            span = app.screen
+            assert isinstance(span, StrikeSpanScreen)
+            # It starts on one minute before S, or on everything when that is less.
+            assert span.shown[0] == pytest.approx(max(0.0, span.pressed_s - 60.0))
+            await pilot.press("3")
+            await pilot.pause()
+            assert app.screen is span
+            assert marks(MarkerKind.SPEAKER)[-1].participant_id == screen.people[2].id
+            await pilot.press("up")  # the row above: the 30 s before S
+            await pilot.pause()
+            assert span.shown[0] == pytest.approx(span.pressed_s - 30.0)
+            if SHOTS:
+                app.save_screenshot(str(Path(SHOTS) / "run-strike-span.svg"))
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is screen
+            assert len(marks(MarkerKind.STRIKE)) == 1
+
+            await at(ash_again.at_s + 3.0)
+            await pilot.press("t")
+            await pilot.pause()
+            await pilot.press("y")
+            # "Transcribe now?" once saved; saving is slow on a busy machine.
+            await until(lambda: isinstance(app.screen, ConfirmScreen), timeout=180)
+            await pilot.press("n")
+            await pilot.pause()
+            assert run.stopped
+
+    store, session = services.workspace.find_session(session_id)
+    samples, rate = soundfile.read(str(store.audio_path(session)), dtype="int16")
+    # The strike: exact zeros over exactly the span the dialog showed (speech on
+    # either side, so the silence starts and ends where the marker says).
+    zeros = zero_run(samples, (start + end) / 2, rate)
+    assert zeros == pytest.approx((start, end), abs=0.1)
+    # Birch, marked while the dialog was open: silent from that key until Ash's.
+    zeros = zero_run(samples, (birch.at_s + ash_again.at_s) / 2, rate)
+    assert zeros[0] == pytest.approx(birch.at_s, abs=0.1)
+    assert zeros[1] >= ash_again.at_s
     assert not any(severity == "error" for severity, _ in notifications(app))
 
 

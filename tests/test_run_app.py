@@ -58,6 +58,12 @@ def test_record_mark_strike_and_stop_through_the_run_screen(tmp_path: Path) -> N
               tmp_path)
 
 
+def test_speaker_keys_and_strikes_work_while_a_run_dialog_is_open(tmp_path: Path) -> None:
+    require_alsa()
+    run_child("test_marks_and_strikes_while_a_dialog_is_open",
+              dict(os.environ, FACILITATE_LIVE="0"), tmp_path)
+
+
 def test_choose_the_microphone_on_the_run_screen_then_record(tmp_path: Path) -> None:
     require_alsa()
     run_child("test_choose_the_microphone_then_record", dict(os.environ, FACILITATE_LIVE="0"),

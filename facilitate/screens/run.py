@@ -6,6 +6,11 @@ Saving the FLAC at the end runs in a worker. Checking the microphone runs in a
 worker too, since loading PortAudio and listing devices can take a moment; so
 does listing the microphones to choose from (``d``) before recording starts.
 
+Recording goes on under every dialog this screen opens (facilitate.screens.run_dialogs),
+and so does marking: ``1``-``9`` and ``m`` reach this screen's actions from the
+dialog, which stays up. A strike dialog shows the exact span it strikes, live,
+and confirming strikes exactly that span.
+
 Live transcription (on unless ``live=False`` or ``FACILITATE_LIVE=0``): the run
 service transcribes while recording; each new piece reaches this screen as a
 :class:`RunScreen.LiveUpdated` message posted from the live worker thread, and
@@ -32,7 +37,13 @@ from textual.widgets import Digits, Footer, Header, Label, Static
 from textual.worker import get_current_worker
 
 from facilitate.plain_text import plain, rich_plain, shown
-from facilitate.screens.run_dialogs import ConfirmScreen, MicrophoneScreen, StrikeSpanScreen
+from facilitate.screens.run_dialogs import (
+    ConfirmScreen,
+    MicrophoneScreen,
+    StrikeScreen,
+    StrikeSpan,
+    StrikeSpanScreen,
+)
 from facilitate.widgets.level_meter import LevelMeter
 from models import MarkerKind, Participant, PlanStep, RecordingConsent, format_clock
 from sessions.consent import consent_rows
@@ -534,44 +545,41 @@ class RunScreen(Screen[str | None]):
         self.show_marks()
 
     def action_strike(self) -> None:
-        """Take the last 30 seconds off the record, after a confirm."""
+        """Strike from 30 seconds before the key until the confirm, as the dialog shows."""
         run = self._need_recording()
         if run is None:
             return
         pressed = run.begin_strike()  # the live model waits while the dialog is open
         self.app.push_screen(
-            ConfirmScreen("Strike the last 30 seconds? That audio becomes silence and is "
-                          "never transcribed.", "Strike", "Keep"),
-            callback=lambda yes: self._strike(pressed - STRIKE_S) if yes else run.cancel_strike(),
+            StrikeScreen(pressed, lambda: run.elapsed_s, STRIKE_S),
+            callback=lambda span: self._strike(span) if span else run.cancel_strike(),
         )
 
     def action_strike_span(self) -> None:
-        """Ask how many seconds back to strike."""
+        """Ask how long before the key to strike from (until the confirm)."""
         run = self._need_recording()
         if run is None:
             return
         pressed = run.begin_strike()
         self.app.push_screen(
-            StrikeSpanScreen(pressed),
-            callback=lambda seconds: (
-                self._strike(pressed - seconds) if seconds else run.cancel_strike()
-            ),
+            StrikeSpanScreen(pressed, lambda: run.elapsed_s),
+            callback=lambda span: self._strike(span) if span else run.cancel_strike(),
         )
 
-    def _strike(self, start: float) -> None:
-        """Strike from ``start`` to now: the time the dialog was open is struck too."""
+    def _strike(self, span: StrikeSpan) -> None:
+        """Strike exactly ``span``, the one the dialog showed when it was confirmed."""
         run = self.run
         if run is None or run.stopped:
             if run is not None:
                 run.cancel_strike()
             return
         try:
-            marker = run.strike((max(0.0, start), run.elapsed_s))
+            marker = run.strike(span)
         except (FacilitateError, RuntimeError) as error:
             self.notify(str(error), severity="error")
             return
-        span = f"{format_duration(marker.at_s)}–{format_duration(marker.end_s or 0)}"
-        self.notify(f"Struck {span}: silenced, never transcribed.", title="Struck")
+        span_text = f"{format_duration(marker.at_s)}–{format_duration(marker.end_s or 0)}"
+        self.notify(f"Struck {span_text}: silenced, never transcribed.", title="Struck")
         self.show_marks()
         self.show_live_transcript()
 
