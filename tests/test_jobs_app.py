@@ -15,6 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from conftest import require_model
 from test_app import notifications, settle, until
 from test_transcript_app import demo_session
@@ -261,8 +262,21 @@ async def test_a_bug_in_a_handler_closes_the_app_with_a_non_zero_status() -> Non
     assert "ZeroDivisionError" in log_of(app).read_text()
 
 
-async def test_leaving_the_transcript_screen_does_not_stop_its_re_transcription() -> None:
+async def test_leaving_the_transcript_screen_does_not_stop_its_re_transcription(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     require_model()
+    import sessions.transcript_edits as edits
+
+    # The real model does the work, but only once the facilitator has left the screen.
+    left = threading.Event()
+    real = edits.retranscribe
+
+    def after_leaving(*args: object, **kwargs: object) -> object:
+        assert left.wait(30)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(edits, "retranscribe", after_leaving)
     services = Services.from_root(None)
     store, session_id = demo_session(services)
     assert not store.session(session_id).transcribed_with
@@ -284,9 +298,11 @@ async def test_leaving_the_transcript_screen_does_not_stop_its_re_transcription(
         assert isinstance(app.screen, SessionScreen)
         assert any("carries on" in message for _, message in notifications(app))
         assert app.jobs.is_running(transcript.job_name)
+        left.set()
         await settle(app, pilot)
         done = [m for _, m in notifications(app) if m.startswith("Transcribed again")]
         assert done, notifications(app)
         assert not errors(app)
+        assert not any("cancelled" in m.lower() for _, m in notifications(app))
     assert store.session(session_id).transcribed_with == "tiny.en"
     assert store.segments(session_id)
