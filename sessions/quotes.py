@@ -18,6 +18,7 @@ from models.text import clean_text
 from sessions.clock import now_iso
 from sessions.errors import NotFound
 from sessions.store import ConsultationStore
+from sessions.transcript_edits import ask_again
 
 
 def step_at(session: Session, at_s: float) -> int | None:
@@ -82,6 +83,8 @@ def make_quote(
             for segment in unknown:
                 segment.speaker_id = quote.participant_id
             store.save_segments(session_id, list(by_id.values()))
+            ask_again(store, session_id, quote.participant_id, now_iso(),
+                      "words of unknown speaker were attributed to them with a quote")
         store.save_quote(quote)
     return quote
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from models import Segment
+from models import Actor, ContributionState, Segment
 from models.quote import follow_correction
+from models.review import review_contribution
 from models.text import clean_text
-from models.transcript import correct_segment
+from models.transcript import correct_segment, token_key
 from sessions.clock import now_iso
 from sessions.errors import FacilitateError, NotFound
 from sessions.store import ConsultationStore
@@ -54,7 +56,34 @@ def edit_text(store: ConsultationStore, session_id: str, segment_id: str, text: 
                 store.save_quote(followed)
             if event is not None:
                 store.append_audit(event)
+        if segment.speaker_id is not None and _keys(segment) != _keys(updated):
+            ask_again(store, session_id, segment.speaker_id, at,
+                       "the facilitator corrected words attributed to them")
     return updated
+
+
+def _keys(segment: Segment) -> list[str]:
+    return [k for w in segment.words if (k := token_key(w.text))]
+
+
+def ask_again(
+    store: ConsultationStore, session_id: str, participant_id: str, at: str, why: str
+) -> None:
+    """A transcript approval rests on the words approved: if they changed, ask again.
+
+    Only an approval is reset (a withdrawal stays a withdrawal); audited.
+    """
+    try:
+        participant = store.participant(participant_id)
+    except NotFound:
+        return
+    if participant.contribution_for(session_id) is not ContributionState.APPROVED:
+        return
+    updated, event = review_contribution(
+        participant, session_id, ContributionState.PENDING, at, actor=Actor.SYSTEM
+    )
+    store.save_participant(updated)
+    store.append_audit(replace(event, note=f"{why}, so their approval is asked for again"))
 
 
 def set_speaker(
@@ -67,9 +96,17 @@ def set_speaker(
         changed = [s for s in segments if s.id in wanted]
         if len(changed) != len(wanted):
             raise NotFound("Some of those segments are no longer in the transcript.")
+        gaining = speaker_id is not None and any(
+            s.speaker_id != speaker_id and s.words for s in changed
+        )
         for segment in changed:
             segment.speaker_id = speaker_id
         store.save_segments(session_id, segments)
+        if gaining:
+            # Words newly given to someone who approved their transcript were
+            # never part of what they approved.
+            ask_again(store, session_id, speaker_id, now_iso(),  # type: ignore[arg-type]
+                       "words said by someone else were attributed to them")
     return changed
 
 

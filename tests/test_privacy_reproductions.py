@@ -140,6 +140,8 @@ def test_a_correction_survives_a_participant_hiding_a_word(world, tmp_path) -> N
     first = segments(store, sid)[0]
     edit_text(store, sid, first.id, "my mum drove me tokyellow tokharbour")
     redact_own_words(store, sam, sid, first.id, [5])
+    # Sam reviews the corrected words and approves them again.
+    review_contribution(store, sam, sid, ContributionState.APPROVED)
     transcript = exported(store, tmp_path / "out")["transcript-01-painting.txt"]
     assert "my mum drove me tokyellow [redacted]" in transcript
     assert "dad" not in transcript
@@ -254,3 +256,19 @@ def test_transcribing_again_keeps_word_ids_and_asks_about_changed_quotes(world) 
     assert [w.id for w in store.quote(kept.id).words] == [w.id for w in kept.words]
     assert store.quote(changed.id).state.value == "pending"
     assert update.quotes_asked_again == 1 and "asked about again" in update.summary()
+
+
+def test_a_transcript_approval_is_asked_again_when_its_words_change(world, tmp_path) -> None:
+    store, sid, sam, jo = world
+    first, second = segments(store, sid)
+    edit_text(store, sid, first.id, "I'm tokhidden and it can be hard work")
+    assert store.participant(sam).contribution_for(sid) is ContributionState.PENDING
+    transcript = exported(store, tmp_path / "out")["transcript-01-painting.txt"]
+    assert "tokhidden" not in transcript and "toklantern" in transcript
+    # Punctuation alone is no change of words; giving Jo more words is.
+    review_contribution(store, sam, sid, ContributionState.APPROVED)
+    edit_text(store, sid, first.id, "I'm tokhidden, and it can be hard work.")
+    assert store.participant(sam).contribution_for(sid) is ContributionState.APPROVED
+    set_speaker(store, sid, [first.id], jo)
+    assert store.participant(jo).contribution_for(sid) is ContributionState.PENDING
+    assert any("asked for again" in e.note for e in store.audit(jo))
