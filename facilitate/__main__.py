@@ -204,10 +204,10 @@ def import_(
 def sessions(data_dir: str | None) -> None:
     """List consultations and their sessions, with ids."""
     services = make_services(data_dir)
-    for problem in services.workspace.damaged():
+    stores, problems = services.workspace.readable()
+    for problem in problems:
         click.echo(clean_text(f"! {problem}"), err=True)
-    stores = services.workspace.stores()
-    if not stores:
+    if not stores and not problems:
         click.echo("No consultations yet. Run 'facilitate demo' or 'facilitate' to make one.")
     for store in stores:
         consultation = store.consultation()
@@ -223,6 +223,9 @@ def sessions(data_dir: str | None) -> None:
                     f"{session.date}, {session.status.value})"
                 )
             )
+    if problems:
+        # Listed what could be read; the rest needs the user's attention.
+        sys.exit(1)
 
 
 @cli.command()

@@ -38,7 +38,7 @@ def plant(raise_: str) -> str:
         "import sessions.store as store\n"
         "def broken(self):\n"
         f"    raise {raise_}\n"
-        "store.Workspace.stores = broken\n"
+        "store.Workspace.readable = broken\n"
     )
 
 

@@ -333,8 +333,9 @@ def test_the_command_line_reports_an_unreadable_store_in_one_line(
     for result in (listing, doctor, export, imported):
         assert "Traceback" not in result.stderr + result.stdout, result.stderr
 
-    # The listing shows the readable consultation and says why the other is missing.
-    assert listing.returncode == 0
+    # The listing shows the readable consultation, says why the other is missing,
+    # and fails: something needs the user's attention.
+    assert listing.returncode == 1
     assert f"[{good.id}]" in listing.stdout
     (problem,) = [line for line in listing.stderr.splitlines() if line.startswith("! ")]
     assert expected in problem
