@@ -155,6 +155,15 @@ def _check_file(path: Path) -> None:
         raise AudioError(f"{shown(path)} is empty")
 
 
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be audio without decoding it (one line), or None if it may be."""
+    try:
+        _check_file(path)
+    except AudioError as error:
+        return str(error)
+    return None
+
+
 def probe_audio(path: Path) -> AudioInfo:
     """Check that ``path`` is real, decodable audio and describe it.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from pathlib import Path
 
 from conftest import DEMO, require_model
@@ -146,7 +147,7 @@ async def test_a_bad_path_shows_under_the_field_and_nothing_crashes() -> None:
         await pilot.pause()
         assert isinstance(app.screen, ImportAudioScreen)
         error = app.screen.query_one("#path-error", Static)
-        assert error.display and "No file at /no/such/recording.wav" in str(error.content)
+        assert error.display and "No such file: /no/such/recording.wav" in str(error.content)
 
         await pilot.press("escape")
         assert isinstance(app.screen, SessionScreen)
@@ -187,12 +188,15 @@ async def test_a_file_that_is_not_audio_is_a_line_in_the_dialog(
             line = await import_error(app, pilot, str(bad))
             assert "not an audio file" in line and "\n" not in line
         assert "is a folder" in await import_error(app, pilot, str(tmp_path))
-        assert "No file at" in await import_error(app, pilot, str(tmp_path / "gone.wav"))
+        assert "No such file" in await import_error(app, pilot, str(tmp_path / "gone.wav"))
+        fifo = tmp_path / "pipe.wav"
+        os.mkfifo(fifo)
+        assert "named pipe" in await import_error(app, pilot, str(fifo))
 
         # What is typed next goes to the field, never to the session screen's keys.
         await pilot.press("T", "x")
         assert isinstance(app.screen, ImportAudioScreen)
-        assert app.screen.query_one("#path", Input).value.endswith("gone.wavTx")
+        assert app.screen.query_one("#path", Input).value.endswith("pipe.wavTx")
         assert not any(severity == "error" for severity, _ in notifications(app))
         await pilot.press("escape")
         await pilot.pause()

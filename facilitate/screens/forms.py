@@ -8,7 +8,6 @@ screen that opened it does the work with the services.
 from __future__ import annotations
 
 import datetime
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -266,16 +265,15 @@ def clean_path(text: str) -> str:
 
 
 def audio_path_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be imported, in one line, or None if it may be."""
-    if not path.exists():
-        return f"No file at {path}."
-    if path.is_dir():
-        return f"{path} is a folder; choose an audio file inside it."
-    if not os.access(path, os.R_OK):
-        return f"Cannot read {path}: permission denied."
-    if path.stat().st_size == 0:
-        return f"{path} is empty."
-    return None
+    """Why ``path`` cannot be imported, in one line, or None if it may be.
+
+    The same check as the command line's: a named pipe, a device, a socket, a
+    folder or a link loop each get their own line, at once.
+    """
+    from sessions.audio import file_problem
+
+    problem = file_problem(path)
+    return f"{problem}." if problem and not problem.endswith(".") else problem
 
 
 #: The worker group of the import dialog's audio check.
