@@ -11,11 +11,12 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from dataclasses import replace
 
 from models.audit import Actor, AuditEvent
 from models.participant import ContributionState
 from models.privacy import SessionPrivacy, session_privacy
-from models.quote import Decision, Quote, decide
+from models.quote import Decision, Quote, QuoteState, decide
 from models.review import redact_segment
 from models.review import review_contribution as decide_contribution
 from sessions.clock import now_iso
@@ -39,16 +40,21 @@ def quotes_for(
 
 
 def review_privacy(
-    store: ConsultationStore, session_ids: Iterable[str]
+    store: ConsultationStore, session_ids: Iterable[str], reconsidering: str | None = None
 ) -> dict[str, SessionPrivacy]:
     """The privacy core's decisions for ``session_ids``, for showing a participant their words.
 
     A participant reviews exactly what an export would show: the transcript's
     words (the facilitator's corrections), with everything hidden elsewhere
-    (a withdrawn quote, a strike, another redaction) hidden here too.
+    (a withdrawn quote, a strike, another redaction) hidden here too. The quote
+    ``reconsidering`` counts as undecided, to show a withdrawn quote as it
+    would be used if the participant changed their mind.
     """
     participants = store.participants()
-    quotes = store.quotes()
+    quotes = [
+        replace(q, state=QuoteState.PENDING, redactions=[]) if q.id == reconsidering else q
+        for q in store.quotes()
+    ]
     sessions = {s.id: s for s in store.sessions()}
     return {
         sid: session_privacy(

@@ -155,7 +155,8 @@ async def test_decisions_are_stored_audited_and_survive_a_restart() -> None:
         assert "You said: yes, with some words hidden." in text
         await pilot.press("left", "d")  # back to quote 1: changed their mind
         await pilot.pause()
-        assert "You said: don't use this." in screen_text(app)
+        # The words stay in view, so they can change their mind again.
+        assert "You said: don't use this." in screen_text(app) and ASH_ONE in screen_text(app)
 
         # Their own transcript: hide a word, then approve the contribution.
         await pilot.press("right", "right")

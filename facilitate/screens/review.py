@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -360,6 +360,11 @@ class ReviewScreen(Screen[None]):
         privacy = self.privacy.get(quote.session_id)
         if privacy is None:
             return quote.redacted_text
+        if quote.state is QuoteState.WITHDRAWN:
+            # Nothing of it leaves; show what would, should they change their mind.
+            again = review_privacy(self.store, [quote.session_id], reconsidering=quote.id)
+            undecided = replace(quote, state=QuoteState.PENDING, redactions=[])
+            return shown_text(undecided, again[quote.session_id]) or quote.redacted_text
         return shown_text(quote, privacy) or "(none of these words will be used)"
 
     def _segment_text(self, segment: Segment) -> str:
@@ -377,7 +382,13 @@ class ReviewScreen(Screen[None]):
         phrase = session_phrase(self.sessions.get(self.session_id or ""))
         self._set("review-intro", f"This is something you said during {phrase}.")
         self._set("review-words", rich_plain(f"“{self._segment_text(segment)}”"))
-        hidden = len(segment.redactions)
+        privacy = self.privacy.get(self.session_id or "")
+        # Every word hidden, here or in one of their quotes, as an export hides it.
+        hidden = (
+            sum(redacted for _, redacted in privacy.kept_words(segment))
+            if privacy is not None
+            else len(segment.redactions)
+        )
         self._set(
             "review-state",
             f"{hidden} word{'s' if hidden != 1 else ''} hidden." if hidden
