@@ -183,6 +183,7 @@ def test_files_are_private_and_never_overwritten(store: ConsultationStore, tmp_p
     progress: list[ExportProgress] = []
     written = export_all(store, out, on_progress=progress.append)
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700  # a parent made here too
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in written)
     assert progress[0].done == 0 and progress[-1].fraction == 1.0
     assert [p.path for p in progress[1:]] == written
@@ -192,6 +193,20 @@ def test_files_are_private_and_never_overwritten(store: ConsultationStore, tmp_p
     assert (out / "report.md").read_bytes() == before
     assert export_all(store, out, ["report-md"], overwrite=True) == [out / "report.md"]
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_word_files_carry_the_exports_time_and_no_ones_name(
+    store: ConsultationStore, tmp_path: Path
+) -> None:
+    from docx import Document
+
+    export_all(store, tmp_path / "out", ["report-docx", "transcript-docx"])
+    files = sorted((tmp_path / "out").glob("*.docx"))
+    assert len(files) >= 2
+    for path in files:
+        props = Document(str(path)).core_properties
+        assert props.created.year >= 2024 and props.modified == props.created
+        assert props.comments == "" and props.author == "facilitate"
 
 
 def test_no_pseudonyms_names_nobody(store: ConsultationStore, tmp_path: Path) -> None:

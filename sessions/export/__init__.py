@@ -196,7 +196,11 @@ def _target_folder(out_dir: Path) -> Path:
     out_dir = Path(out_dir).expanduser()
     if out_dir.exists() and not out_dir.is_dir():
         raise FacilitateError(f"{out_dir} is a file, not a folder; choose a folder to export to.")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    missing = [p for p in (out_dir.parent, *out_dir.parent.parents) if not p.exists()]
+    for folder in reversed(missing):
+        # Folders made here hold exports of people's words: private, like the exports.
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, PRIVATE_DIR)
     return out_dir
 
 

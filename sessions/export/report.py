@@ -12,6 +12,7 @@ import re
 
 from models.wording import plural
 from sessions.export.content import ExportContent, QuoteEntry, ThemeEntry, clean_for_xml
+from sessions.export.word import word_document
 
 _MD_SPECIAL = re.compile(r"([\\`*_<>|#])")
 
@@ -128,14 +129,8 @@ def render_html(content: ExportContent) -> str:
 
 def render_docx(content: ExportContent) -> bytes:
     """The report as a Word document; each theme is a heading."""
-    from docx import Document  # loaded only when a .docx is asked for
-
     content = clean_for_xml(content)
-    document = Document()
-    document.core_properties.title = _heading(content)
-    # Word fills author from the template; an export must not carry a name.
-    document.core_properties.author = "facilitate"
-    document.core_properties.last_modified_by = "facilitate"
+    document = word_document(_heading(content), content.generated_at)
     # Looked up once: python-docx searches every style on each lookup by name.
     quote_style = document.styles["Quote"]
     document.add_heading(_heading(content), level=0)

@@ -12,6 +12,7 @@ from models.formats import to_srt, to_vtt
 from models.transcript import Segment
 from sessions.export.content import SessionEntry, clean_for_xml
 from sessions.export.report import md_escape
+from sessions.export.word import word_document
 
 
 def _subtitle(session: SessionEntry) -> str:
@@ -73,13 +74,8 @@ def render_srt(session: SessionEntry) -> str:
 
 def render_docx(session: SessionEntry) -> bytes:
     """The transcript as a Word document."""
-    from docx import Document  # loaded only when a .docx is asked for
-
     session = clean_for_xml(session)
-    document = Document()
-    document.core_properties.title = session.title
-    document.core_properties.author = "facilitate"
-    document.core_properties.last_modified_by = "facilitate"
+    document = word_document(session.title)
     document.add_heading(session.title, level=0)
     document.add_paragraph().add_run(_subtitle(session)).italic = True
     for line in session.lines:
