@@ -163,6 +163,7 @@ async def test_consent_gate_answers_presence_and_someone_new() -> None:
         await pilot.press("down", "n")  # Jo no
         await pilot.press("a")
         assert isinstance(app.screen, AddPersonScreen)
+        app.screen.query_one("#real-name", Input).value = "Cedric Jones"
         await pilot.press(*"Cedar", "enter")
         await pilot.pause()
         assert "waiting for Cedar" in screen.gate_text
@@ -178,5 +179,7 @@ async def test_consent_gate_answers_presence_and_someone_new() -> None:
             for pid in session.participant_ids}
     assert here == {"Ash": RecordingConsent.YES, "Jo": RecordingConsent.NO,
                     "Cedar": RecordingConsent.YES}
+    # The real name given on arrival is kept (and so hidden in every export).
+    assert {p.real_name for p in people.values() if p.pseudonym == "Cedar"} == {"Cedric Jones"}
     assert "Birch" in {p.pseudonym for p in people.values()}  # still in the consultation
     assert [e.after for e in store.audit()] == ["yes", "no", "yes"]

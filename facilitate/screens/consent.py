@@ -28,26 +28,31 @@ ASK = (
 )
 
 
-class AddPersonScreen(FormScreen[str]):
-    """Ask for the pseudonym of someone who has just arrived."""
+class AddPersonScreen(FormScreen[tuple[str, str]]):
+    """Ask for the pseudonym (and, if given, the real name) of someone who has just arrived."""
 
     compact_below = 20
     heading = "Add someone who is here"
     submit_label = "Add"
 
     def compose_fields(self) -> ComposeResult:
-        """One pseudonym field."""
+        """The pseudonym, and the real name to keep out of every export."""
         yield from self.field(
             "Pseudonym (the name shown everywhere)",
             Input(placeholder="e.g. Cedar", id="pseudonym"),
             "pseudonym",
         )
+        yield from self.field(
+            "Real name (optional: stays on this laptop, never exported)",
+            Input(placeholder="e.g. Cedric Jones", id="real-name"),
+            "real-name",
+        )
 
-    def collect(self) -> str | None:
-        """A pseudonym is required."""
+    def collect(self) -> tuple[str, str] | None:
+        """A pseudonym is required; the real name is not."""
         name = self.value("pseudonym")
         self.show_error("pseudonym", "" if name else "Type a pseudonym.")
-        return name or None
+        return (name, self.value("real-name")) if name else None
 
 
 def answer_text(row: ConsentRow, here: bool) -> Text:
@@ -187,11 +192,12 @@ class ConsentScreen(Screen[bool]):
         """Add someone who has just arrived, then ask them."""
         self.app.push_screen(AddPersonScreen(), callback=self._add)
 
-    def _add(self, pseudonym: str | None) -> None:
-        if not pseudonym:
+    def _add(self, answer: tuple[str, str] | None) -> None:
+        if not answer:
             return
+        pseudonym, real_name = answer
         try:
-            person = add_participant(self.store, self.session_id, pseudonym)
+            person = add_participant(self.store, self.session_id, pseudonym, real_name=real_name)
         except (FacilitateError, ValueError) as error:
             self.notify(str(error), severity="error")
             return
