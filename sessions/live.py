@@ -31,7 +31,10 @@ does within one file.
 How it stays out of the recorder's way: the worker thread lowers its own
 scheduling priority (Linux nice is per thread) before it loads the model, so
 CTranslate2's threads, created there, inherit it; a live transcriber should use
-its own one-thread model (:meth:`LiveTranscriber.for_model`).
+its own one-thread model (:meth:`LiveTranscriber.for_model`). A lowered priority
+cannot be raised again without privileges, so the helper model, which only works
+once recording has stopped and the facilitator is waiting, is loaded by a thread
+of its own at the caller's priority: on a busy laptop the tail is not starved.
 
 Off the record: :meth:`set_off_record` gives the struck and non-consenting
 spans known so far (call it again whenever they change). Audio inside them is
@@ -50,6 +53,7 @@ import contextlib
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,6 +210,10 @@ class LiveTranscriber:
         self.helper = helper
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
+        self._cutting = threading.Lock()  # held while a piece is cut off
+        self._in_hand = 0  # samples of the piece the worker is transcribing now
+        #: The audio of the worker's latest piece: the lead-in of the tail's first.
+        self._last_taken = np.zeros(0, dtype=np.float32)
         self._blocks: list[np.ndarray] = []  # fed, not yet taken into a piece
         self._buffer = np.zeros(0, dtype=np.float32)  # taken, not yet cut off
         self._buffer_start = 0  # absolute sample index of _buffer[0]
@@ -219,6 +227,8 @@ class LiveTranscriber:
         self._stopped = threading.Event()
         self._error: BaseException | None = None
         self._worker: threading.Thread | None = None
+        self._helper_loader: threading.Thread | None = None
+        self._helper_error: BaseException | None = None
         self._reader: threading.Thread | None = None
         self._follow_fd: int | None = None
         self._follow_done = threading.Event()
@@ -314,10 +324,22 @@ class LiveTranscriber:
     def start(self) -> LiveTranscriber:
         """Start the worker thread (once)."""
         if self._worker is None:
+            if self.helper is not None:
+                # Started from here, not from the worker: at this thread's priority.
+                self._helper_loader = threading.Thread(target=self._load_helper,
+                                                       name="live-helper-load", daemon=True)
+                self._helper_loader.start()
             self._worker = threading.Thread(target=self._work, name="live-transcriber",
                                             daemon=True)
             self._worker.start()
         return self
+
+    def _load_helper(self) -> None:
+        assert self.helper is not None
+        try:
+            self.helper.load()
+        except BaseException as error:  # the worker raises it
+            self._helper_error = error
 
     def finish(self, timeout: float | None = None) -> list[Segment]:
         """Transcribe what is left and return the whole transcript (absolute times).
@@ -331,7 +353,14 @@ class LiveTranscriber:
             self._reader.join(timeout)
         with self._wake:
             self._closing = True
-            self._wake.notify()
+            self._wake.notify_all()
+        # The tail runs here, at the caller's priority, not in the worker (whose lowered
+        # priority would starve it on a busy machine while the facilitator waits).
+        if self._error is None and not self._stopped.is_set():
+            try:
+                self._finish_tail(self._tail_pieces(), timeout)
+            except BaseException as error:
+                self._error = self._error or error
         assert self._worker is not None
         self._worker.join(timeout)
         if self._error is not None:
@@ -388,53 +417,102 @@ class LiveTranscriber:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.niceness)
         try:
             self.transcriber.load()
-            if self.helper is not None:
-                self.helper.load()
+            if self._helper_loader is not None:
+                self._helper_loader.join()
+            if self._helper_error is not None:
+                raise self._helper_error
             while not self._stopped.is_set():
                 piece, closing = self._next_piece()
                 if closing:
-                    self._finish_tail(piece)
-                    return
+                    return  # finish() transcribes the rest
                 if piece is not None:
-                    self._transcribe(*piece)
+                    self._in_hand, self._last_taken = len(piece[1]), piece[1]
+                    try:
+                        self._transcribe(*piece)
+                    finally:
+                        self._in_hand = 0
         except BaseException as error:
             self._error = error
 
-    def _finish_tail(self, first: tuple[int, np.ndarray] | None) -> None:
+    def _tail_pieces(self) -> list[tuple[int, np.ndarray]]:
+        """All audio not yet taken, cut as while recording (call once closing)."""
+        pieces: list[tuple[int, np.ndarray]] = []
+        while not self._stopped.is_set():
+            piece, _closing = self._next_piece(tail=True)
+            if piece is None:
+                break
+            pieces.append(piece)
+        return pieces
+
+    def _join_worker(self, timeout: float | None) -> None:
+        """Wait for the piece the worker has in hand; raise what stopped it, if anything."""
+        if self._worker is not None:
+            self._worker.join(timeout)
+        if self._error is not None:
+            raise self._error
+
+    def _finish_tail(self, pieces: list[tuple[int, np.ndarray]],
+                     timeout: float | None = None) -> None:
         """Transcribe all that is left once recording stopped, the pieces side by side.
 
         The tail is at least ``hold_s`` long and the facilitator is waiting for it.
         The recorder no longer needs a core, so the pieces (cut as while recording)
         go to this model and the helper's at once, each on one thread: on two cores
         that is about twice as quick as one after the other, and quicker than one
-        model on two threads. Each piece is conditioned on the transcript before the
-        tail, and the results keep the pieces' order.
+        model on two threads. This model takes the first half in order, conditioned
+        on the transcript before the tail; the helper takes the second half in
+        order, its first piece hearing the audio before it. Whichever finishes its
+        half first takes the other's last pieces but its next (each with the audio before it), so
+        the tail is shared whatever each model's speed: on a busy machine this
+        model, at a lowered priority, may get little time, the helper more. The
+        results keep the pieces' order. The helper starts at once; this model first
+        finishes the piece the worker had in hand when recording stopped.
         """
-        pieces: list[tuple[int, np.ndarray]] = []
-        piece = first
-        while piece is not None and not self._stopped.is_set():
-            pieces.append(piece)
-            piece, _closing = self._next_piece()
+        if self._helper_loader is not None:
+            self._helper_loader.join(timeout)
+        if self._helper_error is not None:
+            raise self._helper_error
+        # The helper runs at the priority of whoever started this: it finishes alone
+        # quicker than this model would (the pieces keep their order and context).
+        tail_model = self.helper or self.transcriber
         helper = self.helper if (os.cpu_count() or 1) > 1 else None
         if helper is None or len(pieces) < 2:
+            self._join_worker(timeout)
             for start, samples in pieces:
-                self._transcribe(start, samples)
+                self._transcribe(start, samples, tail_model)
             return
-        # Two queues, taken in order, so every piece but the last keeps its context.
-        prompt = self._prompt_text()
         found: dict[int, list[Segment]] = {}
         suspect: set[int] = set()  # pieces whose words may be a hallucination
         errors: list[BaseException] = []
+        # This model first finishes the worker's piece in hand: the helper takes more.
+        half = _balanced(pieces, round(LEAD_S * self.sample_rate), self._in_hand)
+        halves = (deque(range(half)), deque(range(half, len(pieces))))
+        taking = threading.Lock()
 
-        def run(model: Transcriber, mine: list[int], context: str, lead: int = 0) -> None:
+        def run(model: Transcriber, side: int, context: str, lead: int = 0) -> None:
+            mine, theirs = halves[side], halves[1 - side]
             try:
-                for index in mine:
+                if side == 0:  # in order after the worker's last piece: its context
+                    self._join_worker(timeout)
+                    context = self._prompt_text()
+                while True:
+                    with taking:
+                        if mine:
+                            index = mine.popleft()
+                        elif len(theirs) > 1:
+                            # From the end, never the other's next piece: that one keeps
+                            # its context, and a short tail is cut and shared the same
+                            # way however busy the machine is.
+                            index = theirs.pop()
+                            context, lead = "", round(LEAD_S * self.sample_rate)
+                        else:
+                            return
                     start, samples = pieces[index]
                     # The lead-in and the piece fit one Whisper window: a longer input
                     # is heard as two, and words at the seam can be lost.
                     lead = min(lead, round(WINDOW_S * self.sample_rate) - len(samples))
                     if lead > 0:
-                        before = self._audio_before(pieces, index, lead)
+                        before = self._audio_before(pieces, index, lead, self._last_taken)
                         heard, trusted = self._heard(start - len(before),
                                                      np.concatenate([before, samples]), model,
                                                      context)
@@ -451,28 +529,28 @@ class LiveTranscriber:
             except BaseException as error:  # raised below, in the worker
                 errors.append(error)
 
-        half = _balanced(pieces, round(LEAD_S * self.sample_rate))
-        other = threading.Thread(target=run, args=(helper, list(range(half, len(pieces))), "",
-                                       round(LEAD_S * self.sample_rate)),
+        other = threading.Thread(target=run, args=(helper, 1, "",
+                                                   round(LEAD_S * self.sample_rate)),
                                  name="live-tail", daemon=True)
         other.start()
-        run(self.transcriber, list(range(half)), prompt)
+        run(self.transcriber, 0, "")
         other.join()
         if errors:
             raise errors[0]
         for index, (start, samples) in enumerate(pieces):
             if index in suspect:
                 # Heard once more, in order, with the transcript before it as context.
-                found[index], _trusted = self._heard(start, samples, self.transcriber,
+                found[index], _trusted = self._heard(start, samples, tail_model,
                                                      self._prompt_text())
-            missed = self._missed(start, samples, found[index])
+            missed = self._missed(start, samples, found[index], tail_model)
             if missed:  # the stretched words give way to what was heard again
                 found[index] = [_less(s, missed) for s in found[index]]
             self._add(sorted(missed + [s for s in found[index] if s.words or s.text],
                              key=lambda s: s.start),
                       start + len(samples))
 
-    def _missed(self, start: int, samples: np.ndarray, found: list[Segment]) -> list[Segment]:
+    def _missed(self, start: int, samples: np.ndarray, found: list[Segment],
+                model: Transcriber) -> list[Segment]:
         """What Whisper skipped in a piece transcribed out of order.
 
         Tiny models sometimes leave out a whole turn of a piece when they did not
@@ -491,14 +569,22 @@ class LiveTranscriber:
                 continue
             lo = max(0, round((gap_start - offset) * rate))
             hi = round((gap_end - offset) * rate)
-            heard, trusted = self._heard(start + lo, samples[lo:hi], self.transcriber,
+            heard, trusted = self._heard(start + lo, samples[lo:hi], model,
                                          self._prompt_text())
             if trusted:  # a hallucination over a pause is no word recovered
                 extra.extend(heard)
         return extra
 
-    def _next_piece(self) -> tuple[tuple[int, np.ndarray] | None, bool]:
-        """Wait for enough audio and cut off the next piece: (start sample, samples)."""
+    def _next_piece(self, tail: bool = False) -> tuple[tuple[int, np.ndarray] | None, bool]:
+        """Wait for enough audio and cut off the next piece: (start sample, samples).
+
+        Once closing, only the tail (``tail``: :meth:`finish`) takes pieces. One
+        caller at a time cuts, so the worker and the tail never take the same audio.
+        """
+        with self._cutting:
+            return self._cut_next(tail)
+
+    def _cut_next(self, tail: bool) -> tuple[tuple[int, np.ndarray] | None, bool]:
         rate = self.sample_rate
         with self._wake:
             while True:
@@ -506,7 +592,7 @@ class LiveTranscriber:
                     self._buffer = np.concatenate([self._buffer, *self._blocks])
                     self._blocks = []
                 closing = self._closing
-                if self._stopped.is_set():
+                if self._stopped.is_set() or (closing and not tail):
                     return None, True
                 held = 0 if closing else int(self.hold_s * rate)
                 usable = 0 if self._cutting_paused and not closing else len(self._buffer) - held
@@ -539,22 +625,28 @@ class LiveTranscriber:
             self._buffer_start += cut
         return (start, piece), closing
 
-    def _transcribe(self, start: int, samples: np.ndarray) -> None:
-        heard, trusted = self._heard(start, samples, self.transcriber, self._prompt_text())
+    def _transcribe(self, start: int, samples: np.ndarray,
+                    model: Transcriber | None = None) -> None:
+        heard, trusted = self._heard(start, samples, model or self.transcriber,
+                                     self._prompt_text())
         if not trusted:
             with self._lock:
                 self._context_from = (start + len(samples)) / self.sample_rate
         self._add(heard, start + len(samples))
 
     @staticmethod
-    def _audio_before(pieces: list[tuple[int, np.ndarray]], index: int, count: int) -> np.ndarray:
-        """Up to ``count`` samples just before ``pieces[index]``, from the pieces before it."""
+    def _audio_before(pieces: list[tuple[int, np.ndarray]], index: int, count: int,
+                      earlier: np.ndarray | None = None) -> np.ndarray:
+        """Up to ``count`` samples just before ``pieces[index]``, from the pieces before it
+        (and ``earlier``, the audio just before the first piece)."""
         parts: list[np.ndarray] = []
         while index > 0 and count > 0:
             index -= 1
             part = pieces[index][1][-count:]
             parts.insert(0, part)
             count -= len(part)
+        if index == 0 and count > 0 and earlier is not None and len(earlier):
+            parts.insert(0, earlier[-count:])
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
     def _prompt_text(self) -> str:
@@ -675,16 +767,18 @@ def _less(segment: Segment, heard: list[Segment]) -> Segment:
                    text=text, words=words, original_text=text)
 
 
-def _balanced(pieces: Sequence[tuple[int, np.ndarray]], lead: int = 0) -> int:
+def _balanced(pieces: Sequence[tuple[int, np.ndarray]], lead: int = 0,
+              busy: int = 0) -> int:
     """Where to split ``pieces`` into two runs of about equal work (at least one each).
 
-    The second run also hears ``lead`` samples before its first piece.
+    The second run also hears ``lead`` samples before its first piece; the first
+    has ``busy`` samples to transcribe before it can start.
     """
     total = sum(len(samples) for _start, samples in pieces)
     best, best_work, before = 1, float("inf"), 0
     for index in range(1, len(pieces)):
         before += len(pieces[index - 1][1])
-        work = max(before, total - before + min(lead, before))
+        work = max(busy + before, total - before + min(lead, before))
         if work < best_work:
             best, best_work = index, work
     return best

@@ -110,6 +110,7 @@ def main() -> int:
     # [at_s, what, *args]: "speaker" pid | "strike" seconds | "moment"
     actions = sorted(plan.get("actions", []), key=lambda a: a[0])
     until = float(plan["until"])
+    struck: list[tuple[float, float]] = []  # each strike as made (a loaded machine is late)
     while run.is_recording and run.elapsed_s < until:
         run.tick()
         while actions and run.elapsed_s >= actions[0][0]:
@@ -121,8 +122,9 @@ def main() -> int:
                 pressed = run.begin_strike()
                 done = run.live_done_s
                 marker = run.strike((pressed - float(args[0]), run.elapsed_s))
+                struck.append((marker.at_s, float(marker.end_s or marker.at_s)))
                 say("marked", what=what, at_s=marker.at_s, end_s=marker.end_s,
-                    live_done_s=done)
+                    live_done_s=done, pressed_s=pressed)
             else:
                 marker = run.mark_moment()
                 say("marked", what=what, at_s=marker.at_s)
@@ -152,6 +154,10 @@ def main() -> int:
         busy_s=live.busy_s if live is not None else 0.0,
         heard_s=max((start + len(piece) for start, piece in HEARD), default=0) / RATE,
         loudest_heard=[loudest_heard((float(a), float(b))) for a, b in plan.get("probe", [])],
+        # Inside each strike as actually made, and the 15 s after it.
+        loudest_struck=[loudest_heard((a + 0.01, b - 0.01)) for a, b in struck],
+        loudest_after_struck=[loudest_heard((b + 0.5, min(b + 15.5, until - 0.5)))
+                              for _a, b in struck],
         emitted=emitted, overflows=overflows, max_lag_ms=max_lag_ms,
     )
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import DEMO, require_model
 from test_run import demo_session, record, speaker_actions, word_error_rate, words_of
 
@@ -81,35 +82,47 @@ def test_a_strike_of_the_last_30_seconds_never_reaches_the_model(tmp_path: Path)
     services = Services.from_root(None)
     store, session_id, people = demo_session(services)
     strike_at = 52.0  # "strike the last 30 s": 22..52, Jo, Sam, Alex and the question
-    inside = (22.0 + 0.01, strike_at - 0.01)
-    before, after = (8.5, 19.5), (53.0, 69.0)
+    before = (8.5, 19.5)
     events = record_live(
         tmp_path, services, session_id, speed=10.0,
         actions=[*speaker_actions(people), [strike_at, "strike", LIVE_HOLD_S]], until=69.6,
-        probe=[inside, before, after],
+        probe=[before],
     )
     strike = next(e for e in events if e.get("what") == "strike")
-    start = float(str(strike["at_s"]))
-    assert strike_at - LIVE_HOLD_S <= start <= strike_at - LIVE_HOLD_S + 0.5
+    # On a loaded machine the key is pressed late (the microphone runs at 10x): the
+    # strike is the 30 s before the press, wherever the press fell.
+    pressed = float(str(strike["pressed_s"]))
+    start, end = float(str(strike["at_s"])), float(str(strike["end_s"]))
+    assert strike_at <= pressed <= strike_at + 5.0
+    assert start == pytest.approx(pressed - LIVE_HOLD_S, abs=1e-6) and end >= pressed
     # When the strike was made the model had been given nothing of that span...
     assert float(str(strike["live_done_s"])) <= start
     stopped = events[-1]
     assert stopped["live"] is True, stopped["problem"]
     # ...and afterwards only silence there: every sample of it, in every piece.
-    loud_inside, loud_before, loud_after = stopped["loudest_heard"]  # type: ignore[misc]
+    (loud_inside,) = stopped["loudest_struck"]  # type: ignore[misc]
+    (loud_after,) = stopped["loudest_after_struck"]  # type: ignore[misc]
+    (loud_before,) = stopped["loudest_heard"]  # type: ignore[misc]
     assert loud_inside == 0.0
     assert loud_before > 0.05 and loud_after > 0.05  # the probe does see speech
     assert float(str(stopped["heard_s"])) >= 69.0  # the whole recording went through
 
     store = services.workspace.open(store.id)
     segments = store.segments(session_id)
-    saved = " ".join(words_of(" ".join(s.text for s in segments)))
-    ever = " ".join(words_of(" ".join(str(t) for t in stopped["emitted"])))  # type: ignore[union-attr]
-    for word in ("transport", "terrible", "skem", "planning", "pottery", "achieved",
-                 "commissioners"):
-        assert word not in saved and word not in ever, word
+    saved = set(words_of(" ".join(s.text for s in segments)))
+    ever = set(words_of(" ".join(str(t) for t in stopped["emitted"])))  # type: ignore[union-attr]
+    # Every word said only inside the strike (Jo, Sam, Alex and the question, however
+    # late the press) was never transcribed, not even for a moment.
+    turns = read_turns(DEMO / "consultation_demo.json")
+    inside = [t for t in turns if t.start >= start and t.end <= end]
+    outside = {w for t in turns if t not in inside for w in words_of(t.text)}
+    distinctive = {"transport", "terrible", "skem", "planning", "pottery", "achieved",
+                   "commissioners"}
+    gone = ({w for t in inside for w in words_of(t.text)} - outside) & distinctive
+    assert {"transport", "skem", "pottery", "commissioners"} & gone
+    assert not gone & saved and not gone & ever, gone & (saved | ever)
     for word in ("yourself", "freak", "hospital"):
         assert word in saved, word
     for segment in segments:
         for word in segment.words:
-            assert word.end <= start or word.start >= strike_at, word
+            assert word.end <= start or word.start >= end, word
