@@ -120,6 +120,22 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def replace_with_temp(tmp: Path, path: Path) -> None:
+    """Put the finished temporary file ``tmp`` in place of ``path``: fsync, 0600, rename.
+
+    For files written by a library (soundfile) rather than by :func:`atomic_write_bytes`;
+    the caller removes ``tmp`` if this fails.
+    """
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, PRIVATE_FILE)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically; the file ends up mode 0600."""
     path = Path(path)

@@ -24,11 +24,10 @@ from typing import TYPE_CHECKING
 from sessions.atomic import (
     atomic_write_bytes,
     create_temp,
-    fsync_dir,
     remove_stale_temps,
+    replace_with_temp,
 )
 from sessions.errors import AudioError, one_line
-from sessions.locations import PRIVATE_FILE
 from sessions.whisper_models import import_faster_whisper
 
 if TYPE_CHECKING:
@@ -418,16 +417,9 @@ def _silence_file(path: Path, spans: SpansFor) -> bool:
                     silence_in_place(block, wanted, rate, offset=done)
                     out.write(block)
                     done += len(block)
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.chmod(tmp, PRIVATE_FILE)
-            os.replace(tmp, path)
+            replace_with_temp(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
-    fsync_dir(path.parent)
     return True

@@ -25,10 +25,9 @@ from typing import Any
 import numpy as np
 
 from models.transcript import format_clock
-from sessions.atomic import create_temp, fsync_dir, remove_stale_temps
+from sessions.atomic import create_temp, fsync_dir, remove_stale_temps, replace_with_temp
 from sessions.audio import silence_in_place
 from sessions.errors import AudioError, one_line
-from sessions.locations import PRIVATE_FILE
 
 #: What Whisper hears and what every recording is saved as.
 SAMPLE_RATE = 16000
@@ -108,14 +107,7 @@ def pcm_to_flac(partial: Path, flac: Path, rate: int, channels: int,
                 silence_in_place(block, struck, rate, offset=done)
                 out.write(block)
                 done += len(block)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.chmod(tmp, PRIVATE_FILE)
-        os.replace(tmp, flac)
-        fsync_dir(flac.parent)
+        replace_with_temp(tmp, flac)
     except RuntimeError as error:  # libsndfile reports a failed write as its own error
         with contextlib.suppress(OSError):
             tmp.unlink()
