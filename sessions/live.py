@@ -228,6 +228,7 @@ class LiveTranscriber:
         self._error: BaseException | None = None
         self._worker: threading.Thread | None = None
         self._helper_loader: threading.Thread | None = None
+        self._threads_before: set[int] = set()  # this process's threads before start()
         self._helper_error: BaseException | None = None
         self._reader: threading.Thread | None = None
         self._follow_fd: int | None = None
@@ -324,6 +325,7 @@ class LiveTranscriber:
     def start(self) -> LiveTranscriber:
         """Start the worker thread (once)."""
         if self._worker is None:
+            self._threads_before = _thread_ids()
             if self.helper is not None:
                 # Started from here, not from the worker: at this thread's priority.
                 self._helper_loader = threading.Thread(target=self._load_helper,
@@ -333,6 +335,23 @@ class LiveTranscriber:
                                             daemon=True)
             self._worker.start()
         return self
+
+    def _raise_priority(self) -> None:
+        """Give the worker's threads (and its model's) the caller's priority back, if allowed.
+
+        Recording has stopped, so they need no longer give way; they finish the piece
+        in hand and half the tail. Linux lets a process lower a thread's priority but
+        raise it again only with privilege or a generous ``RLIMIT_NICE``; where it
+        refuses, the helper (loaded at the caller's priority) still takes its half.
+        """
+        try:
+            mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        except (OSError, AttributeError):
+            return
+        for tid in _thread_ids() - self._threads_before:
+            with contextlib.suppress(OSError):
+                if os.getpriority(os.PRIO_PROCESS, tid) > mine:
+                    os.setpriority(os.PRIO_PROCESS, tid, mine)
 
     def _load_helper(self) -> None:
         assert self.helper is not None
@@ -357,6 +376,7 @@ class LiveTranscriber:
         # The tail runs here, at the caller's priority, not in the worker (whose lowered
         # priority would starve it on a busy machine while the facilitator waits).
         if self._error is None and not self._stopped.is_set():
+            self._raise_priority()
             try:
                 self._finish_tail(self._tail_pieces(), timeout)
             except BaseException as error:
@@ -712,6 +732,14 @@ class LiveTranscriber:
         raw = [piece for piece in pieces if not _over_a_pause(piece)]
         trusted = all(_trusted(piece) for piece in raw)
         return drop_off_record([_segment(piece) for piece in raw], spans), trusted
+
+
+def _thread_ids() -> set[int]:
+    """This process's thread ids (Linux); empty where they cannot be listed."""
+    try:
+        return {int(name) for name in os.listdir("/proc/self/task")}
+    except OSError:
+        return set()
 
 
 def _trusted(piece: Any) -> bool:
