@@ -240,7 +240,9 @@ def test_opens_at_the_device_rate_and_resamples(
     assert done["event"] == "stopped", done
     samples, info = read_flac(Path(str(done["path"])))
     assert (info.samplerate, info.channels) == (16000, 1)
-    assert 8.0 <= info.duration <= 8.2
+    # The microphone runs at 10x: a stop a few tens of milliseconds late on a busy
+    # machine is most of a second of its audio. What matters is the rate.
+    assert 8.0 <= info.duration <= 9.0
     assert correlation(samples, speech) > 0.99
 
 
