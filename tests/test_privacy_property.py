@@ -113,7 +113,12 @@ class Oracle:
     said_at: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def join(self, tokens: set[str]) -> None:
-        """Say ``tokens`` are versions of one word."""
+        """Say ``tokens`` are versions of one word.
+
+        Only distinctive tokens: a name is said in many places, so its spelling
+        says nothing about which word a correction replaced.
+        """
+        tokens = {t for t in tokens if t.startswith("tok")}
         merged: set[str] = set()
         for token in tokens:
             merged |= self.groups.get(token, {token})
