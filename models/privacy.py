@@ -32,6 +32,12 @@ from models.quote import Quote, QuoteState
 from models.session import Session
 from models.transcript import Segment, Word, aligned
 
+#: Word times are good to a few hundredths of a second, and a word cut by the
+#: edge of a strike may be heard again, a little earlier or later, when the
+#: session is transcribed again: a word this close to an off-record span is
+#: dropped with it. When in doubt, hide more.
+OFF_RECORD_MARGIN_S = 0.1
+
 
 class Fate(enum.StrEnum):
     """What becomes of one word in an export."""
@@ -180,7 +186,7 @@ def session_privacy(
             _duration(session, ordered, session_quotes),
         )
         if spans:
-            off = Moments(spans)
+            off = Moments((a - OFF_RECORD_MARGIN_S, b + OFF_RECORD_MARGIN_S) for a, b in spans)
             dropped.update(i for i, p in words.items() if off.touches(p.word.start, p.word.end))
     return SessionPrivacy(sid, ordered, words, frozenset(dropped), frozenset(redacted))
 

@@ -48,6 +48,7 @@ from models import (
 )
 from models.attribution import attribute_speakers, drop_off_record, off_record_spans
 from models.participant import ConsentRecord
+from models.privacy import OFF_RECORD_MARGIN_S
 from sessions.errors import FacilitateError
 from sessions.export import export_all
 from sessions.quotes import make_quote
@@ -405,7 +406,9 @@ def required(world: World, hidden: set[str]) -> set[str]:
              for s in store.segments(SID) for w in s.words}
     session = store.session(SID)
     duration = max(w.end for _, ws in world.heard for w in ws) + 1.0
-    spans = off_record_spans(session.markers, list(people.values()), SID, duration)
+    # Words this close to an off-record span may be hidden with it (a documented rule).
+    spans = [(a - OFF_RECORD_MARGIN_S, b + OFF_RECORD_MARGIN_S) for a, b in off_record_spans(
+        session.markers, list(people.values()), SID, duration)]
     needed: set[str] = set()
     for q in store.quotes(SID):
         if not q.exportable or not people[q.participant_id].is_recorded_in(SID):

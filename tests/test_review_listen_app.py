@@ -28,8 +28,8 @@ RATE = 16000
 
 
 #: Ash's first quote as the privacy core shows it: the words inside Birch's
-#: off-record turn (2 s to 4 s) are hidden.
-ASH_SHOWN = "I come [redacted] nobody judges me"
+#: off-record turn (2 s to 4 s), and those touching its edges, are hidden.
+ASH_SHOWN = "I [redacted] judges me"
 
 
 def with_recording(services: Services, tmp_path: Path) -> Consultation:
