@@ -431,6 +431,22 @@ class Recorder:
         if self._writer is None or not self._writer.is_alive():
             self._zero_on_disk()  # the writer has stopped (e.g. disk full): do it here
 
+    def discard(self) -> None:
+        """Stop without saving and remove what was written.
+
+        For a recording that could not be registered with its session (say the
+        disk filled as it started): nothing is left for recovery to find.
+        """
+        if not self._started or self._saved is not None:
+            return
+        self._finished = True
+        self._close_stream()
+        self._stop_writer()
+        self._release_fd()
+        for leftover in (self.partial_path, self.sidecar_path):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
     def stop(self) -> Path:
         """Stop and save ``<name>.flac`` (0600); return its path.
 

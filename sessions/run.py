@@ -467,10 +467,15 @@ def start_recording(
     factory = recorder_factory or Recorder
     recorder = factory(folder, session.id, device)
     recorder.start()
-    with store.transaction():
-        session = store.session(session_id)
-        session.status = SessionStatus.RECORDING
-        store.save_session(session)
+    try:
+        with store.transaction():
+            session = store.session(session_id)
+            session.status = SessionStatus.RECORDING
+            store.save_session(session)
+    except BaseException:
+        # A recording the session does not know of must not run on (or be recovered).
+        recorder.discard()
+        raise
     running = RunningSession(store, session_id, recorder, step_index=step_index)
     if transcriber is not None:
         running.start_live(transcriber, on_live_update)

@@ -281,3 +281,35 @@ def test_a_segment_straddling_silenced_speech_is_split_not_given_to_the_silenced
     kept = attribute_speakers(drop_off_record([segment], [(25.3, 41.5)]), marks)
     assert all(s.end <= 25.3 or s.start >= 41.5 for s in kept)
     assert "p-jo" not in {s.speaker_id for s in kept}
+
+
+def test_a_recording_the_session_cannot_note_is_discarded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sessions.errors import DiskFull
+
+    services = Services.from_root(None)
+    store, session_id, _ = demo_session(services)
+    calls: list[str] = []
+
+    class StandIn:
+        """Records what the run service asks of its recorder."""
+
+        def __init__(self, *_args: object) -> None:
+            pass
+
+        def start(self) -> None:
+            calls.append("start")
+
+        def discard(self) -> None:
+            calls.append("discard")
+
+    def full(*_args: object) -> None:
+        raise DiskFull(store.folder)
+
+    monkeypatch.setattr(store, "save_session", full)
+    with pytest.raises(DiskFull):
+        start_recording(store, session_id, recorder_factory=StandIn)  # type: ignore[arg-type]
+    assert calls == ["start", "discard"]
+    monkeypatch.undo()
+    assert store.session(session_id).status is not SessionStatus.RECORDING
