@@ -181,7 +181,7 @@ class SessionScreen(Screen[None]):
         if self.app.jobs.cancel(self.job_name):
             self.query_one(TranscriptionPanel).cancelling()
 
-    # -- the transcript screen (issue 4) -------------------------------------------
+    # -- the transcript screen -----------------------------------------------------
 
     def action_open_transcript(self, segment_id: str | None = None) -> None:
         """Review the transcript with playback: edit, speakers, search, bookmarks."""
@@ -200,7 +200,7 @@ class SessionScreen(Screen[None]):
     def _open_at_row(self, event: TranscriptTable.RowSelected) -> None:
         self.action_open_transcript(str(event.row_key.value))
 
-    # -- quotes, codebook, participant review (issue 5) ---------------------------
+    # -- quotes, codebook, participant review -------------------------------------
 
     def action_make_quote(self) -> None:
         """Make a quote from the transcript line under the cursor."""
@@ -242,7 +242,7 @@ class SessionScreen(Screen[None]):
 
         self.app.push_screen(AuditScreen(self.store))
 
-    # -- plan, consent, run (issue 3) ---------------------------------------------
+    # -- plan, consent, run -------------------------------------------------------
 
     def recover_recording(self) -> None:
         """Save what a crash left of this session's recording, and say so."""
