@@ -29,12 +29,10 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from models.participant import ContributionState, Participant, RecordingConsent, Role
-from models.privacy import Fate, Moments, SessionPrivacy, session_privacy
+from models.privacy import Fate, SessionPrivacy, session_privacy
 from models.quote import REDACTED, Quote, QuoteState
 from models.session import Session
 from models.transcript import Segment
-
-__all__ = ["Moments"]
 
 UNATTRIBUTED = "[unattributed speech is not included]"
 ANONYMOUS_PLACEHOLDER = "[a participant's contribution is not included]"

@@ -21,12 +21,12 @@ text this core lets out.
 
 from __future__ import annotations
 
-import bisect
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.attribution import off_record_spans
+from models.moments import Moments
 from models.participant import Participant
 from models.quote import Quote, QuoteState
 from models.session import Session
@@ -45,36 +45,6 @@ class Fate(enum.StrEnum):
     SHOWN = "shown"
     REDACTED = "redacted"
     DROPPED = "dropped"
-
-
-def _overlap(a_start: float, a_end: float, b_start: float, b_end: float) -> bool:
-    # Exact equality catches zero-length words, which a strict overlap test misses.
-    return (a_start < b_end and b_start < a_end) or (a_start == b_start and a_end == b_end)
-
-
-class Moments:
-    """Time intervals (a word's span, a strike) with a fast "does this word touch one?"."""
-
-    def __init__(self, spans: Iterable[tuple[float, float]] = ()) -> None:
-        ordered = sorted((min(s, e), max(s, e)) for s, e in spans)
-        self._starts = [s for s, _ in ordered]
-        self._ends = [e for _, e in ordered]
-        # Running maximum of ends: lets the backward scan stop early.
-        self._reach: list[float] = []
-        for end in self._ends:
-            self._reach.append(max(end, self._reach[-1]) if self._reach else end)
-
-    def __bool__(self) -> bool:
-        return bool(self._starts)
-
-    def touches(self, start: float, end: float) -> bool:
-        """True when ``start``..``end`` overlaps (or exactly equals) any interval."""
-        index = bisect.bisect_right(self._starts, end) - 1
-        while index >= 0 and self._reach[index] >= start:
-            if _overlap(start, end, self._starts[index], self._ends[index]):
-                return True
-            index -= 1
-        return False
 
 
 def _duration(session: Session, segments: Sequence[Segment], quotes: Sequence[Quote]) -> float:
@@ -132,10 +102,6 @@ class SessionPrivacy:
                 fate = Fate.REDACTED
             result.append((placed.word, fate))
         return result
-
-    def segment_words(self, segment: Segment) -> list[tuple[Word, Fate]]:
-        """A transcript segment's words, each with its fate."""
-        return [(w, self.fate(w.id)) for w in segment.words]
 
     def kept_words(self, segment: Segment) -> list[tuple[Word, bool]]:
         """The words of a segment in the transcript that may leave, each with "redacted?".

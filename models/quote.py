@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 
 from models.audit import Actor, AuditEvent
 from models.ids import new_id
-from models.transcript import Correction, Segment, Word, aligned, token_key
+from models.moments import Moments
+from models.transcript import Correction, Segment, Word, aligned, word_keys
 
 
 class QuoteState(enum.StrEnum):
@@ -252,17 +253,13 @@ def tag_quote(quote: Quote, theme_ids: Iterable[str]) -> Quote:
 # -- quotes follow the transcript ------------------------------------------------------
 
 
-def _keys(words: Iterable[Word]) -> list[str]:
-    return [token_key(w.text) for w in words if token_key(w.text)]
-
-
 def _asked_again(quote: Quote, updated: Quote, at: str) -> tuple[Quote, AuditEvent | None]:
     """An approval rests on the words approved: if they changed, the quote is pending again.
 
     A withdrawal or a pending quote stays as it is; redactions are kept (they
     only ever hide more).
     """
-    if not quote.exportable or _keys(quote.words) == _keys(updated.words):
+    if not quote.exportable or word_keys(quote.words) == word_keys(updated.words):
         return updated, None
     pending = replace(updated, state=QuoteState.PENDING)
     event = AuditEvent(
@@ -353,14 +350,11 @@ def follow_new_transcript(
     if not words:
         return quote, None
     hidden_ids = {w.id for w in hidden_old}
+    hidden_times = Moments((h.start, h.end) for h in hidden_old)
     redactions = [
         i
         for i, w in enumerate(words)
-        if w.id in hidden_ids
-        or any(
-            (w.start < h.end and h.start < w.end) or (w.start == h.start and w.end == h.end)
-            for h in hidden_old
-        )
+        if w.id in hidden_ids or hidden_times.touches(w.start, w.end)
     ]
     taken = {w.id for w in words}
     linked = [s.id for s in segments if any(w.id in taken for w in s.words)]

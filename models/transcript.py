@@ -10,6 +10,7 @@ decisions name words by id; times are only for the audio.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
@@ -93,6 +94,11 @@ _NOT_WORD = re.compile(r"[^\w']+")
 def token_key(token: str) -> str:
     """A word as compared across corrections: case and punctuation ignored."""
     return _NOT_WORD.sub("", token.replace("’", "'").casefold())
+
+
+def word_keys(words: Iterable[Word]) -> list[str]:
+    """What ``words`` say, as compared for a change of words: punctuation alone is none."""
+    return [k for w in words if (k := token_key(w.text))]
 
 
 @dataclass(frozen=True)

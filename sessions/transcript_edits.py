@@ -15,7 +15,7 @@ from models import Actor, ContributionState, Segment
 from models.quote import follow_correction
 from models.review import review_contribution
 from models.text import clean_text
-from models.transcript import correct_segment, token_key
+from models.transcript import correct_segment, word_keys
 from sessions.clock import now_iso
 from sessions.errors import FacilitateError, NotFound
 from sessions.store import ConsultationStore
@@ -56,34 +56,34 @@ def edit_text(store: ConsultationStore, session_id: str, segment_id: str, text: 
                 store.save_quote(followed)
             if event is not None:
                 store.append_audit(event)
-        if segment.speaker_id is not None and _keys(segment) != _keys(updated):
+        if segment.speaker_id is not None and word_keys(segment.words) != word_keys(
+            updated.words
+        ):
             ask_again(store, session_id, segment.speaker_id, at,
                        "the facilitator corrected words attributed to them")
     return updated
 
 
-def _keys(segment: Segment) -> list[str]:
-    return [k for w in segment.words if (k := token_key(w.text))]
-
-
 def ask_again(
     store: ConsultationStore, session_id: str, participant_id: str, at: str, why: str
-) -> None:
+) -> bool:
     """A transcript approval rests on the words approved: if they changed, ask again.
 
-    Only an approval is reset (a withdrawal stays a withdrawal); audited.
+    Only an approval is reset (a withdrawal stays a withdrawal); audited with
+    ``why``. True when an approval was reset.
     """
     try:
         participant = store.participant(participant_id)
     except NotFound:
-        return
+        return False
     if participant.contribution_for(session_id) is not ContributionState.APPROVED:
-        return
+        return False
     updated, event = review_contribution(
         participant, session_id, ContributionState.PENDING, at, actor=Actor.SYSTEM
     )
     store.save_participant(updated)
     store.append_audit(replace(event, note=f"{why}, so their approval is asked for again"))
+    return True
 
 
 def set_speaker(

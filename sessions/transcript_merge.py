@@ -25,14 +25,14 @@ import re
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
-from models import Actor, ContributionState, Segment, SessionStatus, Word, format_clock
-from models.export_rules import Moments
+from models import Segment, SessionStatus, Word, format_clock
 from models.ids import new_id
+from models.moments import Moments
 from models.quote import follow_new_transcript, segment_words
-from models.review import review_contribution
 from models.transcript import aligned, join_words, token_key
 from sessions.clock import now_iso
 from sessions.store import ConsultationStore
+from sessions.transcript_edits import ask_again
 
 #: Two segments cover the same audio when both ends are this close (seconds).
 SAME_SPAN_S = 0.3
@@ -272,7 +272,7 @@ def _carry_redactions(old: list[Segment], segments: list[Segment]) -> tuple[list
     for segment in segments:
         words = segment.words
         if not words and moments.touches(segment.start, segment.end):
-            words = segment_words(replace(segment, original_text=""))
+            words = segment_words(segment)
             result.append(replace(segment, words=words, redactions=list(range(len(words)))))
             continue
         hidden = [i for i, w in enumerate(words) if moments.touches(w.start, w.end)]
@@ -461,18 +461,11 @@ def _reset_changed_approvals(
     Only approvals are reset; a withdrawal stays a withdrawal.
     """
     before, after = _said_by(old), _said_by(new)
-    reset: list[str] = []
     at = now_iso()
-    for participant in store.participants():
-        if participant.contribution_for(session_id) is not ContributionState.APPROVED:
-            continue
-        if before.get(participant.id, []) == after.get(participant.id, []):
-            continue
-        updated, event = review_contribution(
-            participant, session_id, ContributionState.PENDING, at, actor=Actor.SYSTEM)
-        store.save_participant(updated)
-        store.append_audit(replace(
-            event, note=f"transcribed again with {model_name}; the words attributed to them "
-                        "changed, so their approval is asked for again"))
-        reset.append(participant.pseudonym)
-    return reset
+    why = f"transcribed again with {model_name}; the words attributed to them changed"
+    return [
+        participant.pseudonym
+        for participant in store.participants()
+        if before.get(participant.id, []) != after.get(participant.id, [])
+        and ask_again(store, session_id, participant.id, at, why)
+    ]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import Actor, ContributionState, Participant, RecordingConsent, Segment, Word
-from models.export_rules import Moments
+from models.moments import Moments
 from models.quote import quote_from_span
 from models.review import review_contribution
 from sessions.planning import create_session

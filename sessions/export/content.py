@@ -284,7 +284,7 @@ def _transcript_lines(
         q
         for q in approved
         if q.session_id == session.id
-        and all(w.id in shown for i, w in enumerate(q.words) if i not in set(q.redactions))
+        and shown.issuperset(w.id for i, w in enumerate(q.words) if i not in q.redactions)
     ]
     lines: list[Line] = []
     for item in items:
