@@ -257,14 +257,16 @@ class _Tokens:
 
 
 def _carry_redactions(old: list[Segment], segments: list[Segment]) -> tuple[list[Segment], int]:
-    """Hide every new word that touches a hidden old word; return the segments and the count.
+    """Hide every new word that is (by id) or touches a hidden old word; return both and the count.
 
     A hidden old word that no new word touches hides the nearest new word close
     by, and a new segment without word times that touches one is hidden whole:
     when in doubt, hide more, never less.
     """
-    spans = [(s.words[i].start, s.words[i].end)
-             for s in old for i in s.redactions if 0 <= i < len(s.words)]
+    hidden_old = [s.words[i] for s in old for i in s.redactions if 0 <= i < len(s.words)]
+    spans = [(w.start, w.end) for w in hidden_old]
+    # A new word that carries a hidden word's id is that word, wherever its time moved.
+    hidden_ids = {w.id for w in hidden_old}
     if not spans:
         return [replace(s, redactions=[]) for s in segments], 0
     moments = Moments(spans)
@@ -275,10 +277,14 @@ def _carry_redactions(old: list[Segment], segments: list[Segment]) -> tuple[list
             words = segment_words(segment)
             result.append(replace(segment, words=words, redactions=list(range(len(words)))))
             continue
-        hidden = [i for i, w in enumerate(words) if moments.touches(w.start, w.end)]
+        hidden = [
+            i for i, w in enumerate(words) if w.id in hidden_ids or moments.touches(w.start, w.end)
+        ]
         result.append(replace(segment, redactions=hidden))
-    for start, end in spans:
-        if any(_hides(s, start, end) for s in result):
+    carried = {s.words[i].id for s in result for i in s.redactions}
+    for word in hidden_old:
+        start, end = word.start, word.end
+        if word.id in carried or any(_hides(s, start, end) for s in result):
             continue
         # No new word touches it: hide the nearest word of a segment around it.
         near = [(max(w.start - end, start - w.end, 0.0), k, i)
