@@ -59,6 +59,9 @@ from sessions.transcript_merge import save_transcript
 
 #: How many random sequences to check; CI runs the default, a hunt sets more.
 EXAMPLES = int(os.environ.get("FACILITATE_PRIVACY_EXAMPLES", "60"))
+#: The default run checks the same sequences every time (a suite result never
+#: depends on luck); a hunt with FACILITATE_PRIVACY_EXAMPLES draws fresh ones.
+HUNTING = "FACILITATE_PRIVACY_EXAMPLES" in os.environ
 
 #: Real names as people register them, and how a speech recogniser may write them.
 NAME_POOL: list[tuple[str, list[str]]] = [
@@ -102,8 +105,8 @@ def name_parts(name: str) -> set[str]:
 class Oracle:
     """What the actions say must never appear, kept apart from the code under test."""
 
-    #: Tokens that are versions of one word (a correction joins them).
-    groups: dict[str, set[str]] = field(default_factory=dict)
+    #: The words the model heard that each corrected token stands for.
+    origins: dict[str, set[str]] = field(default_factory=dict)
     #: Per quote: the tokens its last decision hid (withdrawn: all it showed).
     quote_hidden: dict[str, set[str]] = field(default_factory=dict)
     #: Tokens hidden in transcript review.
@@ -113,26 +116,36 @@ class Oracle:
     #: When each token heard by the model was said (seconds), for strikes and refusals.
     said_at: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def join(self, tokens: set[str]) -> None:
-        """Say ``tokens`` are versions of one word.
+    def origin(self, token: str) -> set[str]:
+        """The heard words ``token`` stands for (itself, if the model heard it)."""
+        return self.origins.get(token, {token})
+
+    def replaced(self, old: list[str], new: list[str]) -> None:
+        """Say the facilitator typed ``new`` in place of ``old``: each new one stands for all.
 
         Only distinctive tokens: a name is said in many places, so its spelling
         says nothing about which word a correction replaced.
         """
-        tokens = {t for t in tokens if t.startswith("tok")}
-        merged: set[str] = set()
-        for token in tokens:
-            merged |= self.groups.get(token, {token})
-        for token in merged:
-            self.groups[token] = merged
+        stands_for = {o for t in old if t.startswith("tok") for o in self.origin(t)}
+        for token in new:
+            if token.startswith("tok") and stands_for:
+                self.origins[token] = stands_for
 
     def versions(self, tokens: set[str]) -> set[str]:
-        """``tokens`` and every version of them."""
-        out: set[str] = set()
-        for token in tokens:
-            out |= self.groups.get(token, {token})
-        return out
+        """``tokens``, the heard words they stand for, and every version of a heard one.
 
+        A correction of "A B" into "X" makes X a version of A and of B, but A
+        and B stay two words: hiding heard word A hides X (and not B); hiding X
+        hides A and B if the model writes them again, but not another word
+        typed for them, which the participant saw and left.
+        """
+        heard = {t for t in tokens if t not in self.origins}
+        known = set(self.said_at) | set(self.origins)
+        return (
+            set(tokens)
+            | {o for t in tokens for o in self.origin(t)}
+            | {t for t in known if not heard.isdisjoint(self.origin(t))}
+        )
 
 SID = "s-1"
 
@@ -252,10 +265,10 @@ def correct(world: World, data: st.DataObject) -> None:
     if kind == "punctuation":
         old = tokens[i]
         tokens[i] = old.rstrip(".,!?") + data.draw(st.sampled_from([".", ",", "?", "!"]))
-        oracle.join({old.strip(".,!?"), tokens[i].strip(".,!?")})
+        # The same word, re-punctuated: its token is unchanged.
     elif kind == "swap":
         new = world.fresh_token()
-        oracle.join({tokens[i].strip(".,!?"), new})
+        oracle.replaced([tokens[i].strip(".,!?")], [new])
         tokens[i] = new
     elif kind == "insert":
         new = world.fresh_token()
@@ -268,7 +281,7 @@ def correct(world: World, data: st.DataObject) -> None:
     else:
         stop = min(len(tokens), i + data.draw(st.integers(1, 3)))
         new = [world.fresh_token() for _ in range(data.draw(st.integers(1, 3)))]
-        oracle.join({t.strip(".,!?") for t in tokens[i:stop]} | set(new))
+        oracle.replaced([t.strip(".,!?") for t in tokens[i:stop]], new)
         tokens[i:stop] = new
     edit_text(world.store, SID, segment.id, " ".join(tokens))
 
@@ -449,6 +462,7 @@ def check_export(world: World, out: Path, include_pseudonyms: bool) -> None:
 
 @settings(
     max_examples=EXAMPLES,
+    derandomize=not HUNTING,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                            HealthCheck.function_scoped_fixture],
