@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.audit import Actor, AuditEvent
@@ -104,3 +105,27 @@ def set_recording_consent(
         before=before.value,
         after=answer.value,
     )
+
+
+def speaker_numbers(people: Iterable[Participant]) -> list[Participant]:
+    """``people`` in speaker-key order: participants first, then facilitators.
+
+    Position ``n - 1`` is the person key ``n`` marks, on the run screen and the
+    transcript alike, so one number means one person wherever speakers are given.
+    Within each role the order people joined the session is kept.
+    """
+    return sorted(people, key=lambda p: p.role is not Role.PARTICIPANT)
+
+
+#: The longest pseudonym: it must fit a speaker list, a table cell and a quote's credit.
+PSEUDONYM_LIMIT = 40
+
+
+def pseudonym_problem(pseudonym: str) -> str | None:
+    """One line saying why ``pseudonym`` cannot be used, or None when it can."""
+    if not pseudonym.strip():
+        return "Type a pseudonym."
+    if len(pseudonym) > PSEUDONYM_LIMIT:
+        return (f"A pseudonym is at most {PSEUDONYM_LIMIT} characters "
+                f"(this one has {len(pseudonym)}); use a shorter one.")
+    return None

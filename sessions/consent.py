@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from models import Marker, Participant, RecordingConsent, Role, Session
+from models import Marker, Participant, RecordingConsent, Session
 from models.attribution import Span, off_record_spans
 from sessions.audio import silence_file
 from sessions.errors import FacilitateError
-from sessions.planning import session_people
+from sessions.planning import session_people, session_speakers
 from sessions.store import ConsultationStore
 
 NOT_RECORDED = "not recorded"
@@ -53,8 +53,7 @@ class ConsentRow:
 def consent_rows(store: ConsultationStore, session_id: str) -> list[ConsentRow]:
     """Everyone in the session (participants first, then facilitators) with their answer."""
     session = store.session(session_id)
-    people = session_people(store, session)
-    people.sort(key=lambda p: p.role is not Role.PARTICIPANT)
+    people = session_speakers(store, session)
     rows = []
     for person in people:
         record = person.consent.get(session_id)

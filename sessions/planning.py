@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from models import ActivityKind, Participant, PlanStep, Role, Session, new_id
+from models.participant import pseudonym_problem, speaker_numbers
 from models.plans import plan_for
 from models.text import clean_text
 from sessions.clock import now_iso
@@ -47,6 +48,11 @@ def create_session(
     title = one_line(title)
     if not title:
         raise ValueError("A session needs a title.")
+    for name in (*facilitators, *participants):
+        # Checked before anything is saved: a refused name leaves no half-made session.
+        problem = pseudonym_problem(one_line(name)) if one_line(name) else None
+        if problem:
+            raise ValueError(problem)
     consultation = store.consultation()
     session = Session(
         id=new_id("s"),
@@ -80,6 +86,9 @@ def add_participant(
     pseudonym = one_line(pseudonym)
     if not pseudonym:
         raise ValueError("A participant needs a pseudonym.")
+    problem = pseudonym_problem(pseudonym)
+    if problem:
+        raise ValueError(problem)
     with store.lock:
         session = store.session(session_id)
         existing = next(
@@ -101,6 +110,11 @@ def session_people(store: ConsultationStore, session: Session) -> list[Participa
     """The people in ``session``, in the order they joined it."""
     by_id = {p.id: p for p in store.participants()}
     return [by_id[pid] for pid in session.participant_ids if pid in by_id]
+
+
+def session_speakers(store: ConsultationStore, session: Session) -> list[Participant]:
+    """The people in ``session`` numbered as the speaker keys 1-9 number them everywhere."""
+    return speaker_numbers(session_people(store, session))
 
 
 def clean_plan(steps: Sequence[PlanStep]) -> list[PlanStep]:

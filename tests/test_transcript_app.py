@@ -15,6 +15,7 @@ from facilitate.screens.transcript_dialogs import EditTextScreen, PickScreen
 from facilitate.widgets.transcript_view import TranscriptView, row_height
 from models import Marker, MarkerKind, RecordingConsent, Segment, Word
 from sessions.demo import create_demo, read_turns
+from sessions.planning import session_speakers
 from sessions.quotes import make_quote
 from sessions.services import Services
 from sessions.store import ConsultationStore
@@ -91,14 +92,14 @@ async def test_search_edit_speaker_play_and_reopen(monkeypatch) -> None:  # noqa
         await pilot.press("2")
         await pilot.pause()
         session = store.session(session_id)
-        second = session.participant_ids[1]
+        second = session_speakers(store, session)[1].id
         assert next(s for s in store.segments(session_id) if s.id == target).speaker_id == second
 
         # A range: v, down twice, 1 gives the next three segments to the first person.
         row = view.cursor_row + 1
         await pilot.press("down", "v", "down", "down", "1")
         await pilot.pause()
-        first = session.participant_ids[0]
+        first = session_speakers(store, session)[0].id
         ranged = store.segments(session_id)[row:row + 3]
         assert [s.speaker_id for s in ranged] == [first] * 3
         assert view.anchor is None

@@ -16,9 +16,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from facilitate.plain_text import plain, rich_plain
 from facilitate.screens.forms import FormScreen
 from models import RecordingConsent, Role
+from models.participant import pseudonym_problem
 from sessions.consent import ConsentRow, consent_rows, record_answer, set_present
 from sessions.errors import FacilitateError
-from sessions.planning import add_participant
+from sessions.planning import add_participant, one_line
 from sessions.store import ConsultationStore
 
 ASK = (
@@ -51,8 +52,9 @@ class AddPersonScreen(FormScreen[tuple[str, str]]):
     def collect(self) -> tuple[str, str] | None:
         """A pseudonym is required; the real name is not."""
         name = self.value("pseudonym")
-        self.show_error("pseudonym", "" if name else "Type a pseudonym.")
-        return (name, self.value("real-name")) if name else None
+        problem = pseudonym_problem(name)
+        self.show_error("pseudonym", problem or "")
+        return None if problem else (name, self.value("real-name"))
 
 
 def answer_text(row: ConsentRow, here: bool) -> Text:
@@ -196,6 +198,15 @@ class ConsentScreen(Screen[bool]):
         if not answer:
             return
         pseudonym, real_name = answer
+        wanted = one_line(pseudonym).casefold()
+        here = next((i for i, r in enumerate(self.rows) if r.pseudonym.casefold() == wanted), None)
+        if here is not None:
+            # Nothing to add: say so, and show who it is rather than a silent no-op.
+            self.notify(f"{self.rows[here].pseudonym} is already in this session; choose "
+                        "another pseudonym for someone new.", severity="warning")
+            self.query_one(DataTable).move_cursor(row=here)
+            return
+        known = {p.pseudonym.casefold() for p in self.store.participants()}
         try:
             person = add_participant(self.store, self.session_id, pseudonym, real_name=real_name)
         except (FacilitateError, ValueError) as error:
@@ -205,6 +216,9 @@ class ConsentScreen(Screen[bool]):
         self.reload()
         table = self.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(person.id))
+        if person.pseudonym.casefold() in known:
+            self.notify(f"{person.pseudonym} was in an earlier session of this consultation: "
+                        "added to this one as the same person.")
 
     def action_done(self) -> None:
         """Close when everyone here has answered; people not here leave the session."""

@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from facilitate.plain_text import fill, plain
 from models import ActivityKind
+from models.participant import pseudonym_problem
 
 CODEBOOKS: list[tuple[str, str]] = [
     ("Ten characteristics of a good service", "ten-characteristics"),
@@ -238,6 +239,9 @@ class NewSessionScreen(FormScreen[SessionDraft]):
         twice = repeated_name(participants)
         if twice:
             problems["participants"] = f"{twice} is listed twice; each pseudonym once."
+        too_long = next(filter(None, map(pseudonym_problem, participants)), None)
+        if too_long:
+            problems["participants"] = too_long
         for name in ("title", "date", "participants"):
             self.show_error(name, problems.get(name, ""))
         if problems:

@@ -155,7 +155,9 @@ class HomeScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#consultations")
     def _consultation_highlighted(self) -> None:
-        self.show_sessions()
+        # This arrives after a refresh too (the list is rebuilt): keep the session
+        # just created or opened under the cursor, not the first row.
+        self.show_sessions(keep=self.session_id)
         self.refresh_bindings()
 
     @on(OptionList.OptionSelected, "#consultations")

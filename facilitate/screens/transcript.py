@@ -38,7 +38,7 @@ from models import Participant, Segment, format_clock
 from models.attribution import off_record_spans
 from models.quote import Quote, segment_words
 from sessions.errors import FacilitateError
-from sessions.planning import session_people
+from sessions.planning import session_speakers
 from sessions.services import Services
 from sessions.store import ConsultationStore
 from sessions.transcript_merge import TranscriptUpdate
@@ -119,7 +119,8 @@ class TranscriptScreen(Screen[None]):
         """Read the session and its transcript from the store again."""
         try:
             session = self.store.session(self.session_id)
-            self.people = session_people(self.store, session)
+            # Numbered as on the run screen, so key 2 is the same person on both.
+            self.people = session_speakers(self.store, session)
             names = {p.id: p.pseudonym for p in self.store.participants()}
             segments = self.store.segments(self.session_id)
             quoted = {sid for q in self.store.quotes(self.session_id, fresh=False)

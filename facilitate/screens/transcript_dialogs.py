@@ -35,9 +35,12 @@ class EditTextScreen(ModalScreen[str | None]):
         """The text to edit, and what the model heard."""
         with Vertical(id="dialog"):
             yield Label("Correct the text (enter saves, escape cancels)", classes="title")
-            yield Input(shown(self.text), id="text")
+            # The cursor starts at the end with nothing selected: a correction is
+            # usually a word or two, and a first Backspace must not wipe the segment.
+            yield Input(shown(self.text), id="text", select_on_focus=False)
             if self.original and self.original != self.text:
-                yield Label(fill("The model heard: $said", said=self.original), id="original")
+                # All of it, wrapped: the facilitator compares it word by word.
+                yield Static(fill("The model heard: $said", said=self.original), id="original")
 
     @on(Input.Submitted)
     def _save(self, event: Input.Submitted) -> None:
