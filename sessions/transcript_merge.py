@@ -29,7 +29,7 @@ from models import Segment, SessionStatus, Word, format_clock
 from models.ids import new_id
 from models.moments import Moments
 from models.quote import follow_new_transcript, segment_words
-from models.transcript import aligned, join_words, token_key
+from models.transcript import aligned, correct_segment, join_words, token_key
 from sessions.clock import now_iso
 from sessions.store import ConsultationStore
 from sessions.transcript_edits import ask_again
@@ -191,6 +191,8 @@ class _Tokens:
         self.slots = {i: [[t] for t in s.text.split()] for i, s in enumerate(segments)}
         self.claimed: set[tuple[int, int]] = set()
         self.changed: set[int] = set()
+        #: Per new segment, the old segments whose corrections were placed in it.
+        self.sources: dict[int, list[Segment]] = {}
 
     def place(self, old: Segment, candidates: list[int]) -> bool:
         """Apply ``old``'s correction word by word onto ``candidates``; False if it can't be.
@@ -249,6 +251,8 @@ class _Tokens:
         self.slots.update(trial)
         self.claimed |= touched
         self.changed |= set(trial)
+        for k in trial:
+            self.sources.setdefault(k, []).append(old)
         return True
 
     def text(self, index: int) -> str:
@@ -323,6 +327,7 @@ def merge_transcripts(old: list[Segment], new: list[Segment]) -> TranscriptMerge
             used.add(same[0].id)
     segments: list[Segment] = []
     fixed: set[int] = set()  # indexes (in ``segments``) of same-span matches
+    sources: dict[int, list[Segment]] = {}  # where a carried correction came from
     kept = 0
     for index, segment in enumerate(sorted(new, key=lambda s: s.start)):
         model_text = segment.original_text or segment.text
@@ -333,6 +338,7 @@ def merge_transcripts(old: list[Segment], new: list[Segment]) -> TranscriptMerge
         fixed.add(len(segments))
         if match.edited:
             kept += 1
+            sources[len(segments)] = [match]
         segments.append(replace(
             segment, id=match.id, speaker_id=match.speaker_id,
             text=match.text if match.edited else segment.text, original_text=model_text,
@@ -351,23 +357,74 @@ def merge_transcripts(old: list[Segment], new: list[Segment]) -> TranscriptMerge
             lost.append(LostEdit(edited.start, edited.end, edited.text, edited.original_text))
     for k in tokens.changed:
         segments[k] = replace(segments[k], text=tokens.text(k))
+    sources.update(tokens.sources)
     # Words say what their segment's text says (a carried correction included),
     # and keep the ids of the old words they match, so decisions follow them.
-    segments = carry_word_ids(old, [aligned(replace(s, redactions=[])) for s in segments])
+    segments, typed = _typed_words(segments, sources)
+    segments = carry_word_ids(old, segments, keep=typed)
     segments, hidden = _carry_redactions(old, segments)
     return TranscriptMerge(segments, kept, lost, gone, hidden)
+
+
+def _typed_words(
+    segments: list[Segment], sources: dict[int, list[Segment]]
+) -> tuple[list[Segment], set[tuple[int, int]]]:
+    """Align each segment's words to its text; a carried correction's typed words stay put.
+
+    A word the facilitator typed (one the new model did not hear as such) stands
+    for the audio of the old word it was typed over, not for whatever new word
+    it lands beside: the model may no longer hear that audio at all (struck or
+    silenced since). Such a word keeps its old id and spans its old time as well
+    as its new one, so a strike or a decision on the old word still reaches it.
+    Returns the segments and the positions (segment, word) of the typed words kept.
+    """
+    result: list[Segment] = []
+    typed: set[tuple[int, int]] = set()
+    for k, segment in enumerate(segments):
+        segment = replace(segment, redactions=[])
+        fixed = aligned(segment)
+        if fixed is segment or k not in sources:
+            result.append(fixed)
+            continue
+        fixed, correction = correct_segment(segment, segment.text)
+        typed_ids = set(correction.replaces) | set(correction.between)
+        was = [w for s in sorted(sources[k], key=lambda s: s.start) for w in s.words]
+        words = list(fixed.words)
+        matcher = SequenceMatcher(
+            None, [token_key(w.text) for w in was], [token_key(w.text) for w in words],
+            autojunk=False,
+        )
+        for a, b, size in matcher.get_matching_blocks():
+            for d in range(size):
+                old_word, word = was[a + d], words[b + d]
+                if word.id not in typed_ids:
+                    continue  # the new model heard it: its own id and time are right
+                words[b + d] = replace(
+                    word, id=old_word.id,
+                    start=min(word.start, old_word.start), end=max(word.end, old_word.end),
+                )
+                typed.add((k, b + d))
+        result.append(replace(fixed, words=words))
+    return result, typed
 
 
 #: A new word takes an old word's id only if their middles are this close (seconds).
 SAME_WORD_S = 1.0
 
 
-def carry_word_ids(old: list[Segment], new: list[Segment]) -> list[Segment]:
+def carry_word_ids(
+    old: list[Segment], new: list[Segment], keep: set[tuple[int, int]] | frozenset = frozenset()
+) -> list[Segment]:
     """``new`` with each word that the old transcript also heard, at about the same time,
     taking the old word's id: quotes and decisions made on it then still find it.
+
+    Words at the positions in ``keep`` (segment, word) already hold their old id.
     """
-    before = [w for s in sorted(old, key=lambda s: s.start) for w in s.words]
-    after = [(k, i, w) for k, s in enumerate(new) for i, w in enumerate(s.words)]
+    kept_ids = {new[k].words[i].id for k, i in keep}
+    before = [w for s in sorted(old, key=lambda s: s.start) for w in s.words
+              if w.id not in kept_ids]
+    after = [(k, i, w) for k, s in enumerate(new) for i, w in enumerate(s.words)
+             if (k, i) not in keep]
     matcher = SequenceMatcher(
         None, [token_key(w.text) for w in before], [token_key(w.text) for _, _, w in after],
         autojunk=False,
@@ -380,11 +437,14 @@ def carry_word_ids(old: list[Segment], new: list[Segment]) -> list[Segment]:
             drift = (old_word.start + old_word.end) / 2 - (word.start + word.end) / 2
             if abs(drift) <= SAME_WORD_S:
                 ids[(k, i)] = old_word.id
-    used = set(ids.values())
+    used = set(ids.values()) | kept_ids
     result = []
     for k, segment in enumerate(new):
         words = []
         for i, word in enumerate(segment.words):
+            if (k, i) in keep:
+                words.append(word)
+                continue
             carried = ids.get((k, i))
             if carried is None and word.id in used:
                 # Its own id is an old word's that another new word carries on.

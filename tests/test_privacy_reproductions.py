@@ -274,3 +274,30 @@ def test_a_transcript_approval_is_asked_again_when_its_words_change(world, tmp_p
     set_speaker(store, sid, [first.id], jo)
     assert store.participant(jo).contribution_for(sid) is ContributionState.PENDING
     assert any("asked for again" in e.note for e in store.audit(jo))
+
+
+def test_a_word_typed_over_struck_speech_stays_out_after_transcribing_again(
+    world, tmp_path
+) -> None:
+    """The facilitator corrects a word, the stretch is struck, the session is transcribed
+    again: the model no longer hears the struck word, and the correction typed over it must
+    not come back on the audio beside it.
+    """
+    from models.attribution import drop_off_record, off_record_spans
+    from sessions.transcript_merge import save_transcript
+
+    store, sid, sam, jo = world
+    second = segments(store, sid)[1]
+    # "tokorange" (5.0-5.3) is struck; the facilitator had typed "tokpeach" over it.
+    session = store.session(sid)
+    session.markers.append(Marker(MarkerKind.STRIKE, 4.8, end_s=5.2))
+    store.save_session(session)
+    edit_text(store, sid, second.id, "tokpeach toklantern")
+    spans = off_record_spans(session.markers, store.participants(), sid, 10.0)
+    fresh = drop_off_record([line(SAM_LINE, None), line(JO_LINE, None)], spans)
+    assert fresh[1].text.split() == ["toklantern"]  # the struck word is no longer heard
+    save_transcript(store, sid, fresh, "tiny.en")
+    review_contribution(store, jo, sid, ContributionState.APPROVED)  # asked again, agrees
+    texts = exported(store, tmp_path / "out")
+    assert not [name for name, text in texts.items() if "tokpeach" in text]
+    assert "toklantern" in texts["transcript-01-painting.txt"]
