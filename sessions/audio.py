@@ -19,15 +19,16 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from sessions.atomic import (
-    atomic_write_bytes,
     create_temp,
     remove_stale_temps,
     replace_with_temp,
 )
+from sessions.encryption import audio_source, key_for, write_file
 from sessions.errors import AudioError, one_line
+from sessions.sealed import seal
 from sessions.whisper_models import import_faster_whisper
 
 if TYPE_CHECKING:
@@ -181,8 +182,18 @@ def probe_audio(path: Path) -> AudioInfo:
 
 def _probe_soundfile(path: Path) -> AudioInfo | None:
     """Describe ``path`` with libsndfile, or None when libsndfile cannot read it."""
-    with path.open("rb") as file:
-        magic = file.read(4)
+    with audio_source(path) as source:
+        return _probe_soundfile_in(path, source)
+
+
+def _probe_soundfile_in(path: Path, source: str | IO[bytes]) -> AudioInfo | None:
+    """:func:`_probe_soundfile` on ``source``: the path, or an encrypted file's plain reader."""
+    if isinstance(source, str):
+        with path.open("rb") as file:
+            magic = file.read(4)
+    else:
+        magic = source.read(4)
+        source.seek(0)
     # libsndfile's MP3 decoder prints notes to the terminal when it meets noise,
     # which would scribble over the app; so it only sees containers it knows by
     # their first bytes, and everything else goes to (quiet) FFmpeg.
@@ -191,7 +202,7 @@ def _probe_soundfile(path: Path) -> AudioInfo | None:
     import soundfile
 
     try:
-        with soundfile.SoundFile(path) as sound:
+        with soundfile.SoundFile(source) as sound:
             frames, rate, channels = sound.frames, sound.samplerate, sound.channels
             fmt = sound.format
             # A header can claim frames the file does not have; read a little to be sure.
@@ -211,7 +222,9 @@ def _probe_av(path: Path) -> AudioInfo:
     import av
 
     try:
-        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+        with audio_source(path) as source, av.open(
+            source, mode="r", metadata_errors="ignore"
+        ) as container:
             names = set(container.format.name.split(","))
             if not names & _AV_FORMATS or not container.streams.audio:
                 raise _not_audio(path)
@@ -266,7 +279,8 @@ def load_audio(path: Path, sample_rate: int = 16000) -> np.ndarray:
         import_faster_whisper()
         from faster_whisper.audio import decode_audio
 
-        samples = decode_audio(str(path), sampling_rate=sample_rate)
+        with audio_source(path) as source:
+            samples = decode_audio(source, sampling_rate=sample_rate)
     except Exception:
         # Let the probe say precisely what is wrong; if it finds nothing, say it generally.
         probe_audio(path)
@@ -284,7 +298,8 @@ def write_flac(path: Path, samples: np.ndarray, sample_rate: int) -> None:
     buffer = io.BytesIO()
     clipped = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
     soundfile.write(buffer, clipped, sample_rate, format="FLAC", subtype="PCM_16")
-    atomic_write_bytes(Path(path), buffer.getvalue())
+    # Sealed inside an encrypted consultation: the plain FLAC exists only in memory.
+    write_file(Path(path), buffer.getvalue())
 
 
 def frame_range(span: tuple[float, float], rate: int) -> tuple[int, int]:
@@ -319,7 +334,7 @@ def silence_spans(
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked_file(path: Path) -> Iterator[None]:
     """Hold an OS lock on the file at ``path`` for the block (waiting for other holders).
 
     A rewrite replaces the file with a new one, so a lock taken on the old file is
@@ -398,8 +413,8 @@ def _silence_file(path: Path, spans: SpansFor) -> bool:
     import soundfile
 
     remove_stale_temps(path.parent)  # an earlier rewrite that was killed half way
-    with _locked(path):
-        with soundfile.SoundFile(path) as sound:
+    with locked_file(path), audio_source(path) as source:
+        with soundfile.SoundFile(source) as sound:
             rate, frames = sound.samplerate, sound.frames
             dtype = _dtype(sound.subtype)
             wanted = spans(frames / rate) if callable(spans) else spans
@@ -407,16 +422,24 @@ def _silence_file(path: Path, spans: SpansFor) -> bool:
             if not wanted or not _audible(sound, wanted, dtype):
                 return False
             fmt, subtype, channels = sound.format, sound.subtype, sound.channels
+        if not isinstance(source, str):
+            source.seek(0)
+        key = key_for(path) if not isinstance(source, str) else None
         tmp = create_temp(path)
         try:
-            with soundfile.SoundFile(path) as source, soundfile.SoundFile(
-                tmp, "w", samplerate=rate, channels=channels, format=fmt, subtype=subtype
+            # An encrypted recording is rewritten in memory and sealed: no plain copy on disk.
+            target: Path | io.BytesIO = io.BytesIO() if key is not None else tmp
+            with soundfile.SoundFile(source) as sound_in, soundfile.SoundFile(
+                target, "w", samplerate=rate, channels=channels, format=fmt, subtype=subtype
             ) as out:
                 done = 0
-                for block in source.blocks(_BLOCK_FRAMES, dtype=dtype, always_2d=True):
+                for block in sound_in.blocks(_BLOCK_FRAMES, dtype=dtype, always_2d=True):
                     silence_in_place(block, wanted, rate, offset=done)
                     out.write(block)
                     done += len(block)
+            if key is not None:
+                assert isinstance(target, io.BytesIO)
+                tmp.write_bytes(seal(key, target.getvalue()))
             replace_with_temp(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):

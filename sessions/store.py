@@ -55,8 +55,16 @@ from models import (
     to_dict,
 )
 from models.transcript import aligned
-from sessions.atomic import atomic_write_text, remove_stale_temps
+from sessions.atomic import atomic_write_bytes, remove_stale_temps
 from sessions.clock import now_iso
+from sessions.encryption import (
+    create_key_file,
+    finish_encryption,
+    folder_key,
+    is_encrypted,
+    read_sealed,
+    seal_for,
+)
 from sessions.errors import (
     AlreadyRecorded,
     FacilitateError,
@@ -75,6 +83,7 @@ from sessions.locations import (
     models_dir,
     recording_file_for_path,
 )
+from sessions.sealed import is_sealed
 from sessions.store_lock import StoreLock
 
 T = TypeVar("T")
@@ -201,6 +210,9 @@ class AtomicJSONStorage(Storage):
             if error.errno in (errno.EACCES, errno.EPERM):
                 raise storage_error(error, self.path, "read") from error
             raise StoreDamaged(self.path, error.strerror or str(error)) from error
+        if is_sealed(raw):
+            # An encrypted consultation: Locked (no passphrase yet) or damaged, one line each.
+            raw = read_sealed(self.path, raw)
         try:
             data = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -239,7 +251,7 @@ def atomic_write_json(path: Path, data: dict[str, Any]) -> None:
     text = data.text if isinstance(data, _EncodedTables) else json.dumps(
         data, ensure_ascii=False, separators=(",", ":")
     )
-    atomic_write_text(path, text)
+    atomic_write_bytes(path, seal_for(path, text.encode("utf-8")))
 
 
 def _is_table(table: Any) -> bool:
@@ -307,6 +319,8 @@ class ConsultationStore:
             raise StoreDamaged(folder / STORE_FILE, "its schema version is unreadable")
         if version > SCHEMA_VERSION:
             raise StoreTooNew(folder / STORE_FILE, version)
+        #: The recovery key of a consultation just encrypted, to show once (else None).
+        self.recovery_key: str | None = None
         #: Loaded quotes by tinydb doc id, with the document they were loaded from:
         #: reading 2,000 quotes through from_dict took ~300 ms; unchanged ones are reused.
         self._quote_cache: dict[int, tuple[dict[str, Any], Quote]] = {}
@@ -335,6 +349,11 @@ class ConsultationStore:
         return self.audio_dir / recording_file_for_path(session.recording.file)
 
     # -- generic helpers -------------------------------------------------------
+
+    def forget_cached_files(self) -> None:
+        """Read every file afresh at the next read (they were rewritten, say sealed)."""
+        with self.lock:
+            self._files_changed()
 
     def _files_changed(self) -> None:
         """Another process wrote: read every file afresh, ids included."""
@@ -648,7 +667,13 @@ class Workspace:
                 raise NotFound(
                     f"No consultation {consultation_id!r}; 'facilitate sessions' lists them."
                 )
+            if is_encrypted(folder):
+                # Before anything is opened or locked: a wrong passphrase changes no byte.
+                folder_key(folder)
             store = ConsultationStore(folder)
+            if is_encrypted(folder):
+                # An encryption a kill cut short: seal what it left plain.
+                finish_encryption(store)
             # A file that parses but holds no consultation is as damaged as one
             # that does not parse: refuse it here, before anyone lists it.
             store.consultation()
@@ -682,9 +707,14 @@ class Workspace:
         return stores, problems
 
     def create_consultation(
-        self, title: str, question: str = "", codebook: str = "ten-characteristics"
+        self, title: str, question: str = "", codebook: str = "ten-characteristics",
+        passphrase: str | None = None,
     ) -> ConsultationStore:
-        """Make a new consultation folder and store; return its store."""
+        """Make a new consultation folder and store; return its store.
+
+        With a ``passphrase`` it is encrypted from its first byte; its recovery
+        key, to be shown once, is then in the store's ``recovery_key``.
+        """
         title = title.strip()
         if not title:
             raise ValueError("A consultation needs a title.")
@@ -698,7 +728,9 @@ class Workspace:
         folder = consultations_dir(self.root) / consultation.id
         try:
             ensure_private_dir(folder)
+            code = create_key_file(folder, passphrase)[1] if passphrase is not None else None
             store = ConsultationStore(folder)
+            store.recovery_key = code
             store.save_consultation(consultation)
         except BaseException:
             # A folder without its store would be listed as nothing; leave none behind.
