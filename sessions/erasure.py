@@ -1,0 +1,223 @@
+"""Erase a participant from a consultation, on disk, everywhere the app keeps them.
+
+:mod:`models.erasure` decides what goes; this module does it, in an order a
+kill cannot spoil: the sessions first (their marks now strike the person's
+audio), then the audio silenced through :func:`sessions.consent.silence_recording`,
+then the transcripts, then, in one store write, their record, quotes and audit
+trail with the one entry that says an erasure happened. Until that last write
+the person is still listed, so erasing them again finishes the job.
+
+Afterwards the temporary files a killed writer left and the workspace's logs
+are cleaned of them too. Exports made earlier cannot be recalled: they are
+listed (folder and date) for the facilitator to delete by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query
+
+from models import Participant, SessionStatus
+from models.erasure import ErasurePlan, erasure_event, plan_erasure, telling_words
+from sessions.atomic import atomic_write_text, remove_stale_temps
+from sessions.clock import now_iso
+from sessions.consent import silence_recording
+from sessions.errors import FacilitateError
+from sessions.export_history import EXPORTS_TABLE, ExportRecord, export_records
+from sessions.store import ConsultationStore, Workspace
+
+#: Tables whose documents are the consultation's own, not about one person.
+_OWN_TABLES = frozenset({"consultation", "meta", "sessions", EXPORTS_TABLE})
+#: Tables erasure edits by rule; any other table loses every document naming the person.
+_RULED_TABLES = frozenset({"participants", "quotes", "audit"})
+#: Statuses during which another job is writing the session's audio or transcript.
+_BUSY = (SessionStatus.RECORDING, SessionStatus.TRANSCRIBING)
+#: How a log entry starts: ``2026-01-31 12:00:00,123 LEVEL``.
+_LOG_ENTRY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", re.M)
+
+
+@dataclass
+class ErasureReport:
+    """What an erasure removed, for the facilitator to read, and what only they can remove."""
+
+    pseudonym: str
+    removed: list[str]
+    #: Exports made before, which may hold their approved words: for the facilitator to delete.
+    exports: list[ExportRecord] = field(default_factory=list)
+    #: Log and leftover files cleaned of them.
+    files_cleaned: list[Path] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The whole report, one line each."""
+        lines = [f"Erased {self.pseudonym}. Removed:"]
+        lines += [f"  - {line}" for line in self.removed]
+        if self.files_cleaned:
+            lines.append(f"  - their mentions in {len(self.files_cleaned)} log or leftover files")
+        if self.exports:
+            lines.append(
+                "Exports made before cannot be recalled; delete these folders by hand "
+                "if they hold anything of theirs:"
+            )
+            lines += [f"  {record.line()}" for record in self.exports]
+        else:
+            lines.append("No exports were made before, so no copies are outside the app.")
+        return lines
+
+
+def find_participant(
+    workspace: Workspace, participant_id: str
+) -> tuple[ConsultationStore, Participant]:
+    """The store and record of ``participant_id``, from anywhere in the workspace."""
+    for store in workspace.stores():
+        for person in store.participants():
+            if person.id == participant_id:
+                return store, person
+    raise FacilitateError(
+        f"No participant {participant_id!r} in the workspace; "
+        "'facilitate erase --list' lists everyone with their ids."
+    )
+
+
+def erasure_plan(store: ConsultationStore, participant_id: str) -> ErasurePlan:
+    """What erasing ``participant_id`` would remove, without changing anything."""
+    with store.lock:
+        participant = store.participant(participant_id)
+        sessions = store.sessions()
+        busy = [s for s in sessions if s.status in _BUSY]
+        if busy:
+            raise FacilitateError(
+                f"{busy[0].title} is {busy[0].status.value} now; erase "
+                f"{participant.pseudonym} once it has finished. Nothing was changed."
+            )
+        transcripts = {s.id: store.segments(s.id) for s in sessions}
+        return plan_erasure(participant, sessions, transcripts, store.quotes(), store.audit())
+
+
+def erase_participant(store: ConsultationStore, participant_id: str) -> ErasureReport:
+    """Erase ``participant_id`` from the consultation and return what was removed.
+
+    Holds the consultation's lock throughout, so no other window or command
+    adds to what is being removed. Raises a one-line FacilitateError (nothing
+    changed) while a session is recording or transcribing, and AudioError when
+    a recording cannot be rewritten (then the person is still listed: erase
+    again once the disk has room).
+    """
+    with store.lock:
+        plan = erasure_plan(store, participant_id)
+        others_said = [
+            text
+            for part in plan.sessions
+            for seg in part.segments or []
+            for text in (seg.text, seg.original_text)
+        ]
+        # 1. Sessions: their marks name nobody; what is theirs is struck.
+        with store.transaction():
+            for part in plan.sessions:
+                store.save_session(part.session)
+        # 2. Audio: every strike, theirs included, made exact silence in the file.
+        for part in plan.sessions:
+            if part.spans:
+                silence_recording(store, part.session.id)
+        # 3. Transcripts, every version of their words gone.
+        for part in plan.sessions:
+            if part.transcript_changed and part.segments is not None:
+                store.save_segments(part.session.id, part.segments)
+        # 4. Their record, quotes and trail, and the one entry that says it happened.
+        with store.transaction():
+            db = store.db
+            db.table("participants").remove(Query().id == participant_id)
+            if plan.quote_ids:
+                db.table("quotes").remove(Query().id.one_of(plan.quote_ids))
+            for quote in plan.quotes_trimmed:
+                store.save_quote(quote)
+            if plan.audit_ids:
+                db.table("audit").remove(Query().id.one_of(plan.audit_ids))
+            for name in db.tables() - _OWN_TABLES - _RULED_TABLES:
+                # Whatever else is kept about people (follow-ups, check-ins): theirs goes.
+                table = db.table(name)
+                doomed = [doc.doc_id for doc in table.all() if _names(doc, participant_id)]
+                if doomed:
+                    table.remove(doc_ids=doomed)
+            store.append_audit(erasure_event(participant_id, now_iso()))
+        # Loaded quotes kept in memory would still hold their words.
+        store._quote_cache.clear()  # noqa: SLF001 - the store's own cache, emptied on purpose
+        cleaned = _clean_leftovers(store, plan, others_said)
+        return ErasureReport(
+            pseudonym=plan.participant.pseudonym,
+            removed=plan.summary(),
+            exports=export_records(store),
+            files_cleaned=cleaned,
+        )
+
+
+def _names(value: Any, participant_id: str) -> bool:
+    """True when ``value`` (a stored document) holds ``participant_id`` anywhere."""
+    if isinstance(value, str):
+        return value == participant_id
+    if isinstance(value, dict):
+        return any(_names(k, participant_id) or _names(v, participant_id) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_names(v, participant_id) for v in value)
+    return False
+
+
+def workspace_root_of(store: ConsultationStore) -> Path:
+    """The workspace folder a consultation's folder lies in (``<root>/consultations/<id>``)."""
+    return store.folder.parent.parent
+
+
+def _clean_leftovers(
+    store: ConsultationStore, plan: ErasurePlan, others_said: list[str]
+) -> list[Path]:
+    """Remove killed writers' copies, and log entries that mention them; return files changed."""
+    folder = store.folder
+    cleaned = remove_stale_temps(folder, folder / "transcripts", folder / "audio")
+    person = plan.participant
+    whole = {text for text in plan.words if len(text.split()) >= 3}
+    telling = telling_words(plan.words, others_said)
+    names = {
+        re.compile(rf"(?<!\w){re.escape(n.casefold())}(?!\w)")
+        for n in (person.pseudonym, person.real_name, person.id)
+        if n.strip()
+    }
+    logs = workspace_root_of(store) / "logs"
+    try:
+        files = sorted(p for p in logs.iterdir() if p.is_file())
+    except OSError:
+        return cleaned
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        kept = _without_mentions(text, whole, telling, names)
+        if kept != text:
+            atomic_write_text(path, kept)
+            cleaned.append(path)
+    return cleaned
+
+
+def _without_mentions(
+    text: str, whole: set[str], telling: set[str], names: set[re.Pattern[str]]
+) -> str:
+    """``text`` (a log) without the entries that quote them or name them."""
+    starts = [m.start() for m in _LOG_ENTRY.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    entries = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    kept = []
+    for entry in entries:
+        folded = entry.casefold()
+        tokens = set(re.findall(r"[\w']+", folded))
+        if (
+            any(w.casefold() in folded for w in whole)
+            or any(n.search(folded) for n in names)
+            or not tokens.isdisjoint(telling)
+        ):
+            continue
+        kept.append(entry)
+    return "".join(kept)
