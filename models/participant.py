@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.audit import Actor, AuditEvent
+from models.wellbeing import CheckIn, FollowUp
 
 
 class Role(enum.StrEnum):
@@ -67,7 +68,14 @@ class Participant:
     contribution: dict[str, ContributionReview] = field(default_factory=dict)
     #: Coarse, optional reach data (e.g. {"age band": "25-34"}); never identifying.
     reach: dict[str, str] = field(default_factory=dict)
+    #: Who gave each reach answer: the participant, or the facilitator on their behalf.
+    reach_given_by: dict[str, Actor] = field(default_factory=dict)
+    #: True while the person has an open follow-up (see ``follow_ups``).
     follow_up: bool = False
+    #: Wellbeing check-in and check-out answers (models.wellbeing).
+    wellbeing: list[CheckIn] = field(default_factory=list)
+    #: Calls to make, open and done, oldest first (models.wellbeing).
+    follow_ups: list[FollowUp] = field(default_factory=list)
     notes: str = ""
 
     def consent_for(self, session_id: str) -> RecordingConsent:

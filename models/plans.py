@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.session import ActivityKind, PlanStep
+from models.session import ActivityKind, PlanStep, StepKind
 
 #: Questions the commissioners asked, used as discussion prompts.
 COMMISSIONERS_PROMPTS = [
@@ -13,9 +13,12 @@ COMMISSIONERS_PROMPTS = [
     "What should the commissioners measure to know it works?",
 ]
 
+#: The check-in question: a face or a word, and no one has to answer (w on the run screen).
+CHECK_IN_PROMPT = "How is everyone today? Pick a face or a word, or rather not say (w)."
+
 
 def discussion_plan() -> list[PlanStep]:
-    """A discussion group: welcome, consent, warm-up, discussion, check-out."""
+    """A discussion group: welcome, consent, warm-up with check-in, discussion, check-out."""
     return [
         PlanStep("Welcome and ground rules", 10, [
             "Introduce yourself and why we are here.",
@@ -25,12 +28,14 @@ def discussion_plan() -> list[PlanStep]:
             "Explain the recording, how quotes are used, and that anyone can say no.",
             "Ask each person for recording consent.",
         ]),
-        PlanStep("Warm-up", 10, ["What brought you here today?"]),
+        PlanStep("Warm-up", 10, [
+            CHECK_IN_PROMPT, "What brought you here today?",
+        ], StepKind.CHECK_IN),
         PlanStep("Discussion", 45, list(COMMISSIONERS_PROMPTS)),
         PlanStep("Wellbeing check-out", 10, [
             "How are you feeling after today?",
             "Who would like a follow-up?",
-        ]),
+        ], StepKind.CHECK_OUT),
     ]
 
 
@@ -46,12 +51,14 @@ def arts_plan(activity: ActivityKind) -> list[PlanStep]:
             "Explain the recording, how quotes are used, and that anyone can say no.",
             "Ask each person for recording consent.",
         ]),
-        PlanStep("Warm-up", 10, [f"Set up for {making}; what would you like to make today?"]),
+        PlanStep("Warm-up", 10, [
+            CHECK_IN_PROMPT, f"Set up for {making}; what would you like to make today?",
+        ], StepKind.CHECK_IN),
         PlanStep(f"Activity: {making} with discussion", 60, list(COMMISSIONERS_PROMPTS)),
         PlanStep("Wellbeing check-out", 10, [
             "How are you feeling after today?",
             "Who would like a follow-up?",
-        ]),
+        ], StepKind.CHECK_OUT),
     ]
 
 

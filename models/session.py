@@ -32,6 +32,14 @@ class SessionStatus(enum.StrEnum):
     REVIEWED = "reviewed"
 
 
+class StepKind(enum.StrEnum):
+    """What a plan step is for: most are activity; check-ins ask how people are."""
+
+    ACTIVITY = "activity"
+    CHECK_IN = "wellbeing check-in"
+    CHECK_OUT = "wellbeing check-out"
+
+
 @dataclass
 class PlanStep:
     """One timed step of a session plan, with the prompts the facilitator asks."""
@@ -39,6 +47,7 @@ class PlanStep:
     title: str
     minutes: int
     prompts: list[str] = field(default_factory=list)
+    kind: StepKind = StepKind.ACTIVITY
 
 
 @dataclass
@@ -116,3 +125,8 @@ class Consultation:
     #: Salted hash of the facilitator's PIN for leaving participant review.
     pin_hash: str = ""
     created_at: str = ""
+    #: Reference population shares in percent, per reach attribute and category
+    #: (e.g. the district's census shares), entered by the facilitator.
+    reach_reference: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: Someone who came before and has missed this many sessions is suggested for a call.
+    follow_up_after_missed: int = 2

@@ -124,6 +124,7 @@ def clean_plan(steps: Sequence[PlanStep]) -> list[PlanStep]:
             one_line(step.title) or "Untitled step",
             step.minutes,
             [one_line(p) for p in step.prompts if one_line(p)],
+            step.kind,
         )
         for step in steps
     ]
