@@ -121,7 +121,7 @@ async def test_rename_and_merge_themes_and_the_quotes_follow(tmp_path: Path) -> 
 
         await pilot.press("delete")
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("enter")
+        await pilot.press("y")  # enter would keep it: Cancel is the default
         await pilot.pause()
         assert c.store.consultation().codebook.by_name("Getting there") is None
 
@@ -184,7 +184,7 @@ async def test_codebook_dialogs_keep_what_was_typed_and_say_what_is_wrong(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("enter")
+        await pilot.press("y")
         await pilot.pause()
         assert app.screen is screen
         assert "Acceptance" in default.read_text()

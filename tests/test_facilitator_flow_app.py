@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 from quote_fixtures import painting_session
 from test_app import SIZE, settle
 from test_transcript_app import demo_session
+from textual.app import App
+from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
 from facilitate.app import FacilitateApp
 from facilitate.screens import HomeScreen, NewSessionScreen
+from facilitate.screens.dialogs import ConfirmDialog
+from facilitate.screens.run_dialogs import StrikeScreen, stop_dialog
 from facilitate.screens.transcript import TranscriptScreen
 from facilitate.screens.transcript_dialogs import EditTextScreen, PickScreen
 from facilitate.widgets import SessionTable
@@ -96,3 +101,33 @@ async def test_editing_a_segment_keeps_its_text_and_shows_all_the_model_heard() 
         await pilot.pause()
         saved = next(s for s in store.segments(session_id) if s.id == segment.id)
         assert saved.text == segment.text[:-1] + "!"
+
+
+class DialogHost(App[None]):
+    """A bare app to open one dialog on, answered with real keys."""
+
+    def __init__(self, dialog: Screen[object]) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.answers: list[object] = []
+
+    def on_mount(self) -> None:
+        """Open the dialog; keep its answer."""
+        self.push_screen(self.dialog, callback=self.answers.append)
+
+
+@pytest.mark.parametrize("dialog, says", [
+    (lambda: stop_dialog(252.0), "4:12 recorded"),
+    (lambda: StrikeScreen(40.0, lambda: 41.2, 30.0), "0:10–0:42"),
+    (lambda: ConfirmDialog("Remove theme", "Remove Hope? The 3 quotes tagged with it…",
+                           "Remove"), "3 quotes"),
+])
+async def test_a_dialog_that_destroys_defaults_to_the_safe_answer(dialog, says: str) -> None:  # noqa: ANN001
+    host = DialogHost(dialog())
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown_text = " ".join(str(w.render()) for w in host.screen.query(Static))
+        assert says in shown_text
+        await pilot.press("enter")  # a stray enter
+        await pilot.pause()
+    assert host.answers in ([False], [None])

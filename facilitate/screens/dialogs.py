@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
@@ -21,6 +22,15 @@ from models.codebook import Codebook, Theme
 
 #: Does the work with a dialog's answer; returns what went wrong, or None.
 Apply = Callable[[str], str | None]
+
+
+def file_size(path: Path) -> str:
+    """How big the file at ``path`` is, in words a facilitator reads at a glance."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return "size unknown"
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size:,} bytes"
 
 
 class TextPrompt(FormScreen[str]):
@@ -135,7 +145,7 @@ class PathPrompt(TextPrompt):
         self.app.push_screen(
             ConfirmDialog(
                 "Replace the file?",
-                f"{draft} already exists. Replace it?",
+                f"{draft} already exists ({file_size(Path(draft))}). Replace it?",
                 submit_label="Replace",
             ),
             callback=answered,
@@ -146,6 +156,10 @@ class ConfirmDialog(FormScreen[bool]):
     """Ask "are you sure?" with a message that says exactly what will happen."""
 
     compact_below = 16
+    BINDINGS = [
+        Binding("escape,n", "cancel", "No"),
+        Binding("y", "submit", "Yes"),
+    ]
 
     def __init__(self, heading: str, message: str | Text, submit_label: str = "Yes") -> None:
         super().__init__()
@@ -161,8 +175,8 @@ class ConfirmDialog(FormScreen[bool]):
         yield Static(message, classes="dialog-note", id="confirm-message")
 
     def on_mount(self) -> None:
-        """Nothing to type: focus the button that confirms."""
-        self.query_one("#submit").focus()
+        """Cancel is focused: what is asked here replaces or removes, so enter keeps."""
+        self.query_one("#cancel").focus()
 
     def collect(self) -> bool | None:
         """Confirmed."""

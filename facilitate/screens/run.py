@@ -43,6 +43,7 @@ from facilitate.screens.run_dialogs import (
     StrikeScreen,
     StrikeSpan,
     StrikeSpanScreen,
+    stop_dialog,
 )
 from facilitate.widgets.level_meter import LevelMeter
 from models import MarkerKind, Participant, PlanStep, RecordingConsent, format_clock
@@ -602,7 +603,7 @@ class RunScreen(Screen[str | None]):
         if self.run is None or self.run.stopped or self.saving:
             return
         self.app.push_screen(
-            ConfirmScreen("Stop recording and save it?", "Stop", "Keep recording"),
+            stop_dialog(self.run.elapsed_s),
             callback=lambda yes: self.save() if yes else None,
         )
 

@@ -94,11 +94,14 @@ class ConfirmScreen(RunDialog[bool]):
         Binding("escape", "answer(False)", "No", show=False),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No",
+                 safe_default: bool = False) -> None:
+        """``safe_default``: the question destroys or ends something, so No is focused."""
         super().__init__()
         self.question = question
         self.yes = yes
         self.no = no
+        self.safe_default = safe_default
 
     def compose(self) -> ComposeResult:
         """The question and two buttons."""
@@ -109,8 +112,8 @@ class ConfirmScreen(RunDialog[bool]):
                 yield Button(f"{self.no} (n)", id="no")
 
     def on_mount(self) -> None:
-        """Enter on the focused Yes button answers yes."""
-        self.query_one("#yes", Button).focus()
+        """Enter answers the focused button: No when the question ends something."""
+        self.query_one("#no" if self.safe_default else "#yes", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -119,6 +122,14 @@ class ConfirmScreen(RunDialog[bool]):
     def action_answer(self, answer: bool) -> None:
         """Close with ``answer``."""
         self.dismiss(answer)
+
+
+def stop_dialog(elapsed_s: float) -> ConfirmScreen:
+    """Ask before stopping, saying how much is recorded; Keep recording is the default."""
+    return ConfirmScreen(
+        f"Stop recording and save it? {format_duration(elapsed_s)} recorded so far.",
+        "Stop", "Keep recording", safe_default=True,
+    )
 
 
 class StrikeDialog(RunDialog[StrikeSpan | None]):
@@ -225,9 +236,9 @@ class StrikeScreen(StrikeDialog):
         return self.back
 
     def on_mount(self) -> None:
-        """Enter on the focused Strike button strikes."""
+        """Keep is focused: a strike cannot be undone, so a stray enter keeps the audio."""
         super().on_mount()
-        self.query_one("#strike", Button).focus()
+        self.query_one("#keep", Button).focus()
 
 
 class StrikeSpanScreen(StrikeDialog):
