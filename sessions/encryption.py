@@ -358,7 +358,9 @@ def seal_in_place(path: Path, key: Key) -> None:
 
 
 def encrypt_consultation(store: Any, passphrase: str) -> str:
-    """Encrypt the consultation of ``store`` (a ConsultationStore) in place; return its recovery key.
+    """Encrypt the consultation of ``store`` (a ConsultationStore) in place.
+
+    Returns the recovery key, to be shown once.
 
     Crash-safe: the key file is written first, then each file is replaced by its
     sealed copy (temporary file, fsync, rename). Readers take a file sealed or

@@ -64,7 +64,9 @@ import numpy as np
 from models import SessionStatus
 from models.attribution import attribute_speakers, drop_off_record, merge_spans
 from models.transcript import Segment, Word
+from sessions.encryption import key_for
 from sessions.errors import FacilitateError
+from sessions.sealed import HEADER_SIZE, SealedFile
 
 if TYPE_CHECKING:
     from sessions.store import ConsultationStore
@@ -407,15 +409,27 @@ class LiveTranscriber:
                     if self._follow_done.wait(POLL_S):
                         return
             self._follow_fd = fd
+            sealed = self._sealed_view(partial, fd)
+            if sealed is False:
+                return
             offset = 0
             while True:
                 # Read first, then check for the end: a finish() after the recorder
                 # stopped still gets the last samples (the open fd outlives unlink).
                 finishing = self._follow_done.is_set()
-                size = os.fstat(fd).st_size
+                if sealed is None:
+                    size = os.fstat(fd).st_size
+                elif finishing or self._stopped.is_set():
+                    size = sealed.size()
+                else:
+                    # The recorder still rewrites its last chunk as it grows: wait for it.
+                    size = sealed.settled_size()
                 whole = (size // 2) * 2
                 if whole > offset:
-                    data = os.pread(fd, whole - offset, offset)
+                    if sealed is None:
+                        data = os.pread(fd, whole - offset, offset)
+                    else:
+                        data = sealed.read_at(offset, whole - offset, whole)
                     offset += len(data)
                     self.feed(np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2"))
                     continue
@@ -428,6 +442,20 @@ class LiveTranscriber:
             if fd is not None:
                 with contextlib.suppress(OSError):
                     os.close(fd)
+
+    def _sealed_view(self, partial: Path, fd: int) -> SealedFile | None | bool:
+        """The decrypting view of an encrypted recording in progress; None for a plain one.
+
+        False when following ended before the recorder wrote the file's header.
+        """
+        key = key_for(partial)
+        if key is None:
+            return None
+        while os.fstat(fd).st_size < HEADER_SIZE:
+            if self._follow_done.wait(POLL_S) or self._stopped.is_set():
+                if os.fstat(fd).st_size < HEADER_SIZE:
+                    return False
+        return SealedFile(fd, key, lenient=True, where=str(partial))
 
     # -- the worker -------------------------------------------------------------
 

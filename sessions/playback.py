@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from sessions.audio import silence_in_place
+from sessions.encryption import open_audio
 from sessions.errors import AudioError, DeviceError, one_line
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -112,7 +113,9 @@ class _Decoder:
         self.path = path
         self.silence = list(silence)
         try:
-            self._sound = soundfile.SoundFile(str(path))
+            # An encrypted recording is decrypted as it is read, never copied plain.
+            self._source = open_audio(path)
+            self._sound = soundfile.SoundFile(self._source)
             self.rate = int(self._sound.samplerate)
             frames = self._sound.frames
             first = min(max(0, int(start_s * self.rate)), frames)
@@ -160,6 +163,9 @@ class _Decoder:
                 sound.close()
             except Exception:  # already closed, or a vanished file: nothing to release
                 pass
+        source = getattr(self, "_source", None)
+        if source is not None and not isinstance(source, str):
+            source.close()
 
 
 class Player:

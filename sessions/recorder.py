@@ -48,6 +48,7 @@ import numpy as np
 from sessions.atomic import atomic_write_json, fsync_dir
 from sessions.audio import frame_range, silence_in_place
 from sessions.clock import now_iso
+from sessions.encryption import key_for
 from sessions.errors import AudioError, DeviceError, one_line
 from sessions.locations import PRIVATE_FILE, ensure_private_dir
 from sessions.recovery import (
@@ -60,6 +61,7 @@ from sessions.recovery import (
     recover,
     sidecar_path,
 )
+from sessions.sealed import RECORDING_CHUNK, SealedFile
 
 # Other modules import the recording format and recovery from here too.
 __all__ = [
@@ -240,6 +242,8 @@ class Recorder:
         self._stream_lock = threading.Lock()
         self._stream: Any = None
         self._fd: int | None = None
+        #: The partial file's sealed view, in an encrypted consultation.
+        self._sealed: SealedFile | None = None
         self._queue: queue.Queue[Any] = queue.Queue()
         self._writer: threading.Thread | None = None
         self._resampler: _Resampler | None = None
@@ -332,6 +336,15 @@ class Recorder:
         # Held until the FLAC is saved, so recover() never touches a live recording.
         fcntl.flock(fd, fcntl.LOCK_EX)
         self._fd = fd
+        try:
+            key = key_for(self.partial_path)
+            # An encrypted consultation's audio is sealed from its first sample.
+            self._sealed = None if key is None else SealedFile(
+                fd, key, lenient=True, chunk=RECORDING_CHUNK, where=str(self.partial_path)
+            )
+        except BaseException:
+            self._abandon()
+            raise
         self.device_rate = rate
         self.started_at = now_iso()
         self._meta = {
@@ -580,6 +593,10 @@ class Recorder:
         self._level = float(np.sqrt(np.mean(np.square(samples / 32768.0))))
         data = memoryview(samples.tobytes())
         offset = self._written_frames * SAMPLE_BYTES
+        if self._sealed is not None:
+            self._sealed.write_at(bytes(data), offset)
+            self._written_frames = (offset + len(data)) // SAMPLE_BYTES
+            return
         while data:
             written = os.pwrite(self._fd, data, offset)  # type: ignore[arg-type]
             data, offset = data[written:], offset + written
@@ -598,7 +615,11 @@ class Recorder:
             first, last = frame_range(span, self.sample_rate)
             last = min(last, self._written_frames)
             if first < last:
-                os.pwrite(self._fd, bytes((last - first) * SAMPLE_BYTES), first * SAMPLE_BYTES)
+                zeros = bytes((last - first) * SAMPLE_BYTES)
+                if self._sealed is not None:
+                    self._sealed.write_at(zeros, first * SAMPLE_BYTES)
+                else:
+                    os.pwrite(self._fd, zeros, first * SAMPLE_BYTES)
                 wrote = True
         return wrote
 

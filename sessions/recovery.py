@@ -14,20 +14,23 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import io
 import json
 import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from models.transcript import format_clock
 from sessions.atomic import create_temp, fsync_dir, remove_stale_temps, replace_with_temp
 from sessions.audio import silence_in_place
+from sessions.encryption import key_for
 from sessions.errors import AudioError, one_line
+from sessions.sealed import SealedReader, file_is_sealed, seal
 
 #: What Whisper hears and what every recording is saved as.
 SAMPLE_RATE = 16000
@@ -82,20 +85,45 @@ def _spans_from(raw: Any) -> list[tuple[float, float]]:
     return spans
 
 
+def open_partial(partial: Path) -> BinaryIO:
+    """The raw PCM of a recording in progress, as a file to read.
+
+    In an encrypted consultation the partial file is sealed in quarter-second
+    chunks; the reader decrypts as it goes, reads a chunk torn by a kill in the
+    middle as silence and drops one torn at the end.
+    """
+    key = key_for(partial)
+    if key is not None and file_is_sealed(partial):
+        return SealedReader(partial, key, lenient=True)  # type: ignore[return-value]
+    return open(partial, "rb")
+
+
+def partial_bytes(partial: Path) -> int:
+    """How many bytes of raw PCM the partial file holds (sealed or not)."""
+    with open_partial(partial) as source:
+        return source.seek(0, os.SEEK_END)
+
+
 def pcm_to_flac(partial: Path, flac: Path, rate: int, channels: int,
                 struck: Sequence[tuple[float, float]]) -> float:
-    """Write the whole samples of ``partial`` to ``flac`` atomically; return seconds saved."""
+    """Write the whole samples of ``partial`` to ``flac`` atomically; return seconds saved.
+
+    Inside an encrypted consultation the FLAC is made in memory and sealed, so
+    the recording is never plain on disk.
+    """
     import soundfile
 
     frame_bytes = SAMPLE_BYTES * channels
-    frames = partial.stat().st_size // frame_bytes  # a torn last sample is dropped
+    frames = partial_bytes(partial) // frame_bytes  # a torn last sample is dropped
+    key = key_for(flac)
     # Created private before any audio goes in; soundfile then reopens it for writing.
     tmp = create_temp(flac)
+    target: Path | io.BytesIO = io.BytesIO() if key is not None else tmp
     chunk = rate * 10
     done = 0
     try:
-        with open(partial, "rb") as source, soundfile.SoundFile(
-            tmp, "w", samplerate=rate, channels=channels, format="FLAC", subtype="PCM_16"
+        with open_partial(partial) as source, soundfile.SoundFile(
+            target, "w", samplerate=rate, channels=channels, format="FLAC", subtype="PCM_16"
         ) as out:
             while done < frames:
                 want = min(chunk, frames - done)
@@ -107,6 +135,8 @@ def pcm_to_flac(partial: Path, flac: Path, rate: int, channels: int,
                 silence_in_place(block, struck, rate, offset=done)
                 out.write(block)
                 done += len(block)
+        if isinstance(target, io.BytesIO):
+            tmp.write_bytes(seal(key, target.getvalue()))  # type: ignore[arg-type]
         replace_with_temp(tmp, flac)
     except RuntimeError as error:  # libsndfile reports a failed write as its own error
         with contextlib.suppress(OSError):
@@ -168,7 +198,7 @@ def recover(folder: Path) -> list[RecoveredRecording]:
             channels = int(meta.get("channels") or 1)
             struck = _spans_from(meta.get("struck"))
             flac = folder / f"{name}.flac"
-            if partial.stat().st_size < SAMPLE_BYTES * channels:
+            if partial_bytes(partial) < SAMPLE_BYTES * channels:
                 partial.unlink()
                 with contextlib.suppress(OSError):
                     sidecar.unlink()

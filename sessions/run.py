@@ -44,10 +44,11 @@ import numpy as np
 
 from models import Marker, MarkerKind, Participant, Recording, Session, SessionStatus
 from models.attribution import Span, off_record_spans
-from sessions.atomic import atomic_write_bytes, remove_stale_temps
+from sessions.atomic import remove_stale_temps
 from sessions.audio import silence_spans
 from sessions.clock import now_iso
 from sessions.consent import consent_problem, session_off_record
+from sessions.encryption import audio_source, write_file
 from sessions.errors import AudioError, FacilitateError, one_line
 from sessions.locations import id_for_path
 from sessions.planning import session_people
@@ -488,13 +489,14 @@ def _silence_file(path: Path, spans: list[Span]) -> None:
     """Rewrite the FLAC at ``path`` (atomically) with ``spans`` exact silence."""
     import soundfile
 
-    samples, rate = soundfile.read(str(path), dtype="int16")
+    with audio_source(path) as source:
+        samples, rate = soundfile.read(source, dtype="int16")
     silenced = silence_spans(samples, rate, spans)
     if np.array_equal(silenced, samples):
         return
     buffer = io.BytesIO()
     soundfile.write(buffer, silenced, rate, format="FLAC", subtype="PCM_16")
-    atomic_write_bytes(path, buffer.getvalue())
+    write_file(path, buffer.getvalue())  # sealed again in an encrypted consultation
 
 
 def recover_session(store: ConsultationStore, session_id: str) -> str | None:
@@ -521,7 +523,8 @@ def recover_session(store: ConsultationStore, session_id: str) -> str | None:
     import soundfile
 
     try:
-        info = soundfile.info(str(flac))
+        with audio_source(flac) as source:
+            info = soundfile.info(source)
     except Exception as error:
         raise AudioError(f"Cannot read the recovered recording {flac.name}: {error}") from None
     return _adopt(store, session, flac, info.duration)

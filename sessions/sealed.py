@@ -179,6 +179,11 @@ class SealedFile:
             raise SealedDamaged(self.where, "it ends in a torn record")
         return whole * self.chunk
 
+    def settled_size(self) -> int:
+        """Plain bytes in every record but the last: those a live writer no longer rewrites."""
+        whole, rest = self._records()
+        return max(0, whole - (0 if rest else 1)) * self.chunk
+
     def _chunk(self, index: int, length: int | None = None) -> bytes | None:
         """Plain chunk ``index``; None when it does not decrypt (lenient only)."""
         if self._cache is not None and self._cache[0] == index:

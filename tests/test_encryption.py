@@ -1,0 +1,315 @@
+"""Encryption at rest: nothing readable without the passphrase, and nothing lost on a kill.
+
+Built through the real services on real files: a consultation with names,
+transcript words, quotes and an imported recording is encrypted, and then
+every byte under its folder is searched for those words, names and audio.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+from conftest import require_portaudio, skip_or_fail
+from quote_fixtures import consultation_with_quotes
+
+import sessions.encryption as encryption
+from sessions.audio import load_audio, probe_audio, silence_file
+from sessions.importer import import_audio
+from sessions.recovery import recover
+from sessions.sealed import (
+    HEADER_SIZE,
+    Key,
+    SealedDamaged,
+    SealedFile,
+    SealedReader,
+    file_is_sealed,
+    seal,
+    unseal,
+)
+from sessions.services import Services
+from sessions.store import Workspace
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+PASSPHRASE = "lanterns over the harbour"
+REAL_NAME = "Morwenna Tregenza"
+
+
+@pytest.fixture(autouse=True)
+def quick_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A cheaper scrypt (the cost of a guess is not what is tested) and no key kept after."""
+    monkeypatch.setattr(encryption, "SCRYPT_N", 2**12)
+    monkeypatch.delenv(encryption.PASSPHRASE_ENV, raising=False)
+    encryption.forget_keys()
+    yield
+    encryption.forget_keys()
+
+
+def a_key() -> Key:
+    """A fresh random key."""
+    return Key(os.urandom(32), os.urandom(16))
+
+
+# -- the sealed file -------------------------------------------------------------------
+
+
+def test_a_sealed_file_reads_back_and_refuses_any_change() -> None:
+    key = a_key()
+    data = os.urandom(150_000)
+    blob = seal(key, data, chunk=10_000)
+    assert unseal(key, blob) == data
+    assert data[:64] not in blob
+    flipped = bytearray(blob)
+    flipped[HEADER_SIZE + 20_050] ^= 1
+    with pytest.raises(SealedDamaged, match="does not decrypt"):
+        unseal(key, bytes(flipped))
+    record = 12 + 10_000 + 16
+    first, second = HEADER_SIZE, HEADER_SIZE + record
+    swapped = blob[:first] + blob[second:second + record] + blob[first:second] \
+        + blob[second + record:]
+    with pytest.raises(SealedDamaged):
+        unseal(key, swapped)  # records are bound to their place
+    with pytest.raises(SealedDamaged, match="another consultation"):
+        unseal(a_key(), blob)
+
+
+def test_a_recording_in_progress_loses_only_its_torn_last_chunk(tmp_path: Path) -> None:
+    key = a_key()
+    path = tmp_path / "partial"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    sealed = SealedFile(fd, key, lenient=True, chunk=1000)
+    written = b""
+    rng = random.Random(4)
+    while len(written) < 20_000:
+        block = os.urandom(rng.randint(1, 700))
+        sealed.write_at(block, len(written))
+        written += block
+    sealed.write_at(bytes(2500), 3000)  # a strike: zeros over audio already written
+    written = written[:3000] + bytes(2500) + written[5500:]
+    os.close(fd)
+    with SealedReader(path, key, lenient=True) as reader:
+        assert reader.read() == written
+        reader.seek(4321)
+        assert reader.read(3000) == written[4321:7321]
+    # A kill while the last record was being rewritten: it is dropped, nothing before it.
+    os.truncate(path, path.stat().st_size - 3)
+    with SealedReader(path, key, lenient=True) as reader:
+        kept = reader.read()
+    assert written.startswith(kept) and len(written) - len(kept) <= 1000
+    # A record torn in the middle (a strike cut short) reads as silence, in place.
+    raw = bytearray(path.read_bytes())
+    raw[HEADER_SIZE + 2 * (12 + 1000 + 16) + 40] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with SealedReader(path, key, lenient=True) as reader:
+        again = reader.read()
+    assert again[2000:3000] == bytes(1000)
+    assert again[:2000] == kept[:2000] and again[3000:] == kept[3000:]
+
+
+# -- an encrypted consultation -----------------------------------------------------------
+
+
+def noise(seconds: float, seed: int = 7) -> np.ndarray:
+    """Loud white noise: FLAC stores it verbatim, so a plain file shows its samples."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(-20000, 20000, int(seconds * 16000)).astype(np.int16)
+
+
+def build(tmp_path: Path) -> tuple[Services, str, str, np.ndarray]:
+    """A consultation with a real name, a transcript, quotes and an imported recording."""
+    services = Services.from_root(tmp_path / "workspace")
+    made = consultation_with_quotes(services)
+    store = made.store
+    ash = store.participant(made.ash)
+    ash.real_name = REAL_NAME
+    store.save_participant(ash)
+    source = tmp_path / "outside.wav"
+    soundfile.write(source, noise(6.0), 16000, subtype="PCM_16")
+    import_audio(store, made.session_id, source)
+    stored = soundfile.read(store.audio_dir / f"{made.session_id}.flac", dtype="int16")[0]
+    return services, store.id, made.session_id, stored
+
+
+def secrets_in(folder: Path, samples: np.ndarray) -> list[str]:
+    """Every file under ``folder`` holding a transcript word, a name or 100 samples in plain."""
+    needles = [w.encode() for w in ("Morag", "nobody judges", "village", "Tuesdays")]
+    needles += [REAL_NAME.encode(), b"Day services review", b"fLaC"]
+    for start in range(0, len(samples) - 100, len(samples) // 7):
+        window = samples[start:start + 100]
+        needles += [window.astype("<i2").tobytes(), window.astype(">i2").tobytes()]
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            found += [f"{path.relative_to(folder)}: {n[:20]!r}" for n in needles if n in data]
+    return found
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file's bytes and modification time."""
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_an_encrypted_consultation_is_unreadable_without_its_passphrase(tmp_path: Path) -> None:
+    services, consultation_id, session_id, stored = build(tmp_path)
+    store = services.workspace.open(consultation_id)
+    folder = store.folder
+    before = (store.segments(session_id), store.quotes(), store.participants())
+    assert secrets_in(folder, stored), "the search must find what a plain consultation shows"
+
+    code = encryption.encrypt_consultation(store, PASSPHRASE)
+    assert len(code.replace("-", "")) >= 24
+    assert secrets_in(folder, stored) == []
+    assert encryption.plain_files(folder) == []
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert path.stat().st_mode & 0o777 == 0o600, path
+    with pytest.raises(RuntimeError, match="not recognised"):
+        soundfile.info(str(folder / "audio" / f"{session_id}.flac"))  # not audio to anyone else
+
+    # A fresh process: no key yet.
+    encryption.forget_keys()
+    untouched = snapshot(folder)
+    with pytest.raises(encryption.Locked, match="passphrase"):
+        Workspace(tmp_path / "workspace").open(consultation_id)
+    os.environ[encryption.PASSPHRASE_ENV] = "not the passphrase"
+    try:
+        with pytest.raises(encryption.WrongPassphrase, match="nothing was changed"):
+            Workspace(tmp_path / "workspace").open(consultation_id)
+    finally:
+        del os.environ[encryption.PASSPHRASE_ENV]
+    with pytest.raises(encryption.WrongPassphrase):
+        encryption.unlock(folder, "lanterns over the harbour!")
+    assert snapshot(folder) == untouched
+
+    encryption.unlock(folder, PASSPHRASE)
+    again = Workspace(tmp_path / "workspace").open(consultation_id)
+    assert (again.segments(session_id), again.quotes(), again.participants()) == before
+    recording = again.audio_dir / f"{session_id}.flac"
+    assert probe_audio(recording).duration_s == pytest.approx(6.0)
+    heard = load_audio(recording)
+    assert np.allclose(heard, stored / 32768.0, atol=1e-4)
+    # Silencing (a strike, an erasure) rewrites it sealed, with the span exact zero.
+    assert silence_file(recording, [(1.0, 2.0)])
+    assert file_is_sealed(recording)
+    heard = load_audio(recording)
+    assert not heard[16000:32000].any() and heard[:15000].any()
+    assert secrets_in(folder, stored) == []
+
+
+def test_the_recovery_key_sets_a_new_passphrase(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path / "workspace")
+    store = workspace.create_consultation("Day services review", passphrase=PASSPHRASE)
+    code = store.recovery_key
+    assert code is not None
+    assert b"Day services review" not in (store.folder / "store.json").read_bytes()
+    encryption.forget_keys()
+    with pytest.raises(encryption.WrongPassphrase):
+        encryption.unlock_with_recovery(store.folder, "AAAAA-BBBBB-CCCCC-DDDDD-EEEE", "new one!")
+    encryption.unlock_with_recovery(store.folder, code.lower(), "a brand new passphrase")
+    encryption.forget_keys()
+    with pytest.raises(encryption.WrongPassphrase):
+        encryption.unlock(store.folder, PASSPHRASE)
+    encryption.unlock(store.folder, "a brand new passphrase")
+    assert Workspace(tmp_path / "workspace").open(store.id).consultation().title == (
+        "Day services review"
+    )
+
+
+def test_a_kill_while_encrypting_leaves_a_consultation_that_opens(tmp_path: Path) -> None:
+    services, consultation_id, session_id, stored = build(tmp_path)
+    store = services.workspace.open(consultation_id)
+    before = (store.segments(session_id), [q.id for q in store.quotes()])
+    files = len(encryption.plain_files(store.folder))
+    assert files >= 3
+    root = tmp_path / "workspace"
+    # Killed after the key file (before any file), half way, and on the last file.
+    for kill_at in (1, files // 2 + 1, files):
+        child = subprocess.Popen(
+            [sys.executable, str(TESTS / "encrypt_child.py"), str(root), consultation_id,
+             PASSPHRASE],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        )
+        assert child.stdout is not None
+        seen = 0
+        for line in child.stdout:
+            seen += "sealing" in json.loads(line)
+            if seen == kill_at:
+                time.sleep(random.uniform(0.0, 0.15))  # in the pause, or in the sealing
+                break
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+        assert seen == kill_at, child.stderr.read() if child.stderr else ""
+        encryption.forget_keys()
+        assert encryption.is_encrypted(store.folder)
+        encryption.unlock(store.folder, PASSPHRASE)
+        reopened = Workspace(root).open(consultation_id)  # finishes the sealing
+        assert encryption.plain_files(store.folder) == []
+        assert (reopened.segments(session_id), [q.id for q in reopened.quotes()]) == before
+        recording = reopened.audio_dir / f"{session_id}.flac"
+        assert np.allclose(load_audio(recording), stored / 32768.0, atol=1e-4)
+        assert secrets_in(store.folder, stored) == []
+        # Back to plain for the next kill: a fresh copy of the plain consultation.
+        if kill_at != files:
+            for path in store.folder.rglob("*"):
+                if path.is_file() and file_is_sealed(path):
+                    path.write_bytes(encryption.read_file(path))
+            (store.folder / encryption.KEY_FILE).unlink()
+            encryption.forget_keys()
+            store = Workspace(root).open(consultation_id)
+
+
+def test_a_kill_while_recording_encrypted_keeps_what_was_saved(tmp_path: Path) -> None:
+    require_portaudio()
+    if not sys.platform.startswith("linux"):
+        skip_or_fail("the virtual microphone needs ALSA, which only Linux has")
+    from virtual_mic import VirtualMic, load_speech
+
+    speech = load_speech(ROOT / "facilitate" / "demo" / "consultation_demo.flac")
+    workspace = Workspace(tmp_path / "workspace")
+    store = workspace.create_consultation("Day services review", passphrase=PASSPHRASE)
+    folder = store.audio_dir
+    with VirtualMic(tmp_path / "mic", speech, speed=1.0) as mic:
+        env = {**mic.env, encryption.PASSPHRASE_ENV: PASSPHRASE}
+        plan = {"folder": str(folder), "name": "killed", "strikes": [[1.5, 0.5, 1.0]]}
+        child = subprocess.Popen(
+            [sys.executable, str(TESTS / "recorder_child.py"), json.dumps(plan)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        )
+        assert child.stdout is not None
+        for line in child.stdout:
+            event = json.loads(line)
+            if event["event"] == "started":
+                mic.go()
+            if event["event"] == "elapsed" and float(event["s"]) >= 2.5:
+                break
+        fed_s = mic.fed_s
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    partial = folder / "killed.pcm.partial"
+    assert file_is_sealed(partial)
+    assert secrets_in(store.folder, speech[: int(fed_s * 16000)]) == []
+    found = recover(folder)
+    assert [r.name for r in found] == ["killed"]
+    assert fed_s - 1.0 <= found[0].duration_s <= fed_s + 0.05, (found[0].duration_s, fed_s)
+    saved = folder / "killed.flac"
+    assert file_is_sealed(saved)
+    samples = np.rint(load_audio(saved) * 32768).astype(np.int32)
+    assert not samples[8000:16000].any()  # the strike survived the kill, sealed
+    n = min(len(samples), len(speech)) - 16000
+    assert np.corrcoef(samples[16000:16000 + n], speech[16000:16000 + n])[0, 1] > 0.99
+    assert secrets_in(store.folder, speech[: int(fed_s * 16000)]) == []
