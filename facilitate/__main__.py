@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 import click
 
 from facilitate.cli_errors import one_line_errors
+from facilitate.erasure_cli import erase
 from facilitate.export_cli import export
+from facilitate.retention_cli import retention
 from models.text import clean_text
 from models.wording import plural
 
@@ -264,6 +266,8 @@ def doctor(data_dir: str | None) -> None:
 
 # Commands that live in their own modules (they import only click at load time).
 cli.add_command(export)
+cli.add_command(erase)
+cli.add_command(retention)
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ FORMAT_CHOICES = (
     "report-md",
     "report-html",
     "report-docx",
+    "report-pdf",
     "transcript-md",
     "transcript-txt",
     "transcript-docx",
@@ -70,6 +71,7 @@ def export(
     from models.wording import plural
     from sessions.errors import FacilitateError, WouldOverwrite
     from sessions.export import ExportProgress, export_all
+    from sessions.export_history import record_export
     from sessions.locations import id_for_path
     from sessions.services import Services
 
@@ -107,6 +109,8 @@ def export(
             on_progress=report,
             overwrite=overwrite,
         )
+        # Noted so that erasing someone later lists this copy for deleting by hand.
+        record_export(store, written, session_id)
     except WouldOverwrite as error:
         raise FacilitateError(
             f"{error.path} already exists; nothing was written. Choose an empty folder "
