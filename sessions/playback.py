@@ -1,8 +1,8 @@
 """Playing a session's recording back, at 0.5x to 2x, and saying where it has got to.
 
 A :class:`Player` decodes the span asked for (soundfile) in blocks, silences
-what is off the record, changes its speed by simple resampling (the pitch moves
-with it, which is fine for checking speech), and hands it to a PortAudio output
+what is off the record, changes its speed keeping the voice's pitch (WSOLA, and
+soxr to reach the output's rate), and hands it to a PortAudio output
 stream whose callback runs on PortAudio's own thread. Only the first block is
 decoded by :meth:`Player.play` itself (a few milliseconds: a short quote is
 whole in it); a decoder thread reads the rest a few blocks ahead of what is
@@ -17,7 +17,6 @@ PortAudio or an output device, :meth:`Player.play` raises one
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 from collections import deque
@@ -66,39 +65,53 @@ def faster(speed: float) -> float:
     return higher[0] if higher else SPEEDS[-1]
 
 
-def stretch(samples: np.ndarray, speed: float) -> np.ndarray:
-    """``samples`` played ``speed`` times as fast, by linear interpolation."""
-    if abs(speed - 1.0) < 1e-9 or len(samples) < 2:
-        return samples
-    where = np.arange(0, len(samples) - 1, speed)
-    return np.interp(where, np.arange(len(samples)), samples).astype(np.float32)
+def stretch(samples: np.ndarray, speed: float, rate: int = 16000) -> np.ndarray:
+    """``samples`` played ``speed`` times as fast, the voice at its own pitch."""
+    return _Speed(speed, rate, rate).process(samples, last=True)
 
 
-class _Stretch:
-    """Streaming linear interpolation: ``step`` input samples per output sample.
+class _Speed:
+    """A recording's blocks played faster or slower, at the output's rate.
 
-    Carries its position across blocks, so a recording decoded block by block
-    plays as if it had been stretched whole (no clicks or drift at block edges).
+    The speed changes by WSOLA time-scale modification (audiotsm), which keeps a
+    voice at its own pitch: resampled, a voice at 0.75x drops by a fourth and is
+    hard to transcribe from. The output's rate, where it differs from the
+    recording's, is reached by soxr's streaming resampler. Both carry their state
+    across blocks, so a recording decoded block by block plays as if changed whole
+    (no clicks or drift at block edges); ``last`` lets both give out their tail.
     """
 
-    def __init__(self, step: float) -> None:
-        self.step = float(step)
-        self._last: np.ndarray | None = None  # the previous block's final sample
-        self._pos = 0.0  # where the next output falls, in indexes of [last, *block]
+    def __init__(self, speed: float, in_rate: int, out_rate: int) -> None:
+        import audiotsm
+        import soxr
 
-    def process(self, block: np.ndarray) -> np.ndarray:
-        """The next block of output for the next ``block`` of input."""
-        if abs(self.step - 1.0) < 1e-9:
-            return block
-        buf = block if self._last is None else np.concatenate([self._last, block])
-        limit = len(buf) - 1  # interpolation needs a right-hand neighbour
-        if limit < 1:
-            return np.zeros(0, dtype=np.float32)
-        count = max(0, math.ceil((limit - self._pos) / self.step))
-        where = self._pos + self.step * np.arange(count)
-        out = np.interp(where, np.arange(len(buf)), buf).astype(np.float32)
-        self._pos = self._pos + self.step * count - limit
-        self._last = buf[-1:]
+        self._tsm: Any = None
+        if abs(speed - 1.0) > 1e-9:
+            # Frames of about 40 ms whatever the rate: a speech window, where the
+            # package's default (1024 samples) suits music at 44.1 kHz.
+            frame = max(256, 2 * round(in_rate * 0.02))
+            self._tsm = audiotsm.wsola(1, speed=speed, frame_length=frame)
+        self._resample: Any = None
+        if in_rate != out_rate:
+            self._resample = soxr.ResampleStream(in_rate, out_rate, 1, dtype="float32")
+
+    def process(self, block: np.ndarray, last: bool = False) -> np.ndarray:
+        """The output for the next ``block`` of input; ``last`` adds what is held back."""
+        out = np.ascontiguousarray(block, dtype=np.float32)
+        if self._tsm is not None:
+            from audiotsm.io.array import ArrayReader, ArrayWriter
+
+            reader, writer = ArrayReader(out[np.newaxis, :]), ArrayWriter(1)
+            finished = False
+            while not (finished and reader.empty):
+                self._tsm.read_from(reader)
+                _, finished = self._tsm.write_to(writer)
+            flushed = not last
+            while not flushed:
+                _, flushed = self._tsm.flush_to(writer)
+            out = np.ascontiguousarray(writer.data[0], dtype=np.float32)
+        if self._resample is not None:
+            out = self._resample.resample_chunk(out, last=last)
         return out
 
 
@@ -126,11 +139,11 @@ class _Decoder:
             raise AudioError(f"Cannot read the recording {path.name}: {one_line(error)}") from None
         self._next = first  # the recording frame the next block starts at
         self._speed = float(speed)
-        self._stretch = _Stretch(self._speed)
+        self._stretch = _Speed(self._speed, self.rate, self.rate)
 
     def set_output_rate(self, out_rate: int) -> None:
         """Resample to ``out_rate`` too (the output could not open at the recording's rate)."""
-        self._stretch = _Stretch(self._speed * self.rate / out_rate)
+        self._stretch = _Speed(self._speed, self.rate, out_rate)
 
     @property
     def done(self) -> bool:
@@ -149,11 +162,11 @@ class _Decoder:
                 f"Cannot read the recording {self.path.name}: {one_line(error)}") from None
         if len(data) == 0:
             self._last = self._next  # the file is shorter than it said
-            return np.zeros(0, dtype=np.float32)
+            return self._stretch.process(np.zeros(0, dtype=np.float32), last=True)
         samples = np.ascontiguousarray(data.mean(axis=1), dtype=np.float32)
         silence_in_place(samples, self.silence, self.rate, offset=self._next)
         self._next += len(samples)
-        return self._stretch.process(samples)
+        return self._stretch.process(samples, last=self.done)
 
     def close(self) -> None:
         """Let go of the file."""

@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import math
 import os
 import queue
 import threading
@@ -158,50 +157,24 @@ def check_input() -> str | None:
 
 
 class _Resampler:
-    """Streaming resampler for speech: windowed-sinc low-pass, then linear interpolation.
+    """Streaming resampler for speech (soxr, high quality) from the device's rate to 16 kHz.
 
-    Low-passing at 90 % of the target Nyquist before interpolating keeps aliasing
-    out of the speech band. The filter's delay (half its length) is skipped at the
-    start, so output sample n is input time n / target_rate exactly and marks and
-    strikes line up; the last few input samples stay in the filter when recording
-    stops (under 1 ms). State carries across blocks, so block edges leave no clicks.
+    soxr low-passes before it resamples, so no aliasing reaches the speech band,
+    and it aligns its output: sample n is input time n / target_rate, so marks and
+    strikes line up. State carries across blocks (no clicks at block edges); it
+    holds back about 12 ms, given out when the last block is marked ``last``.
     """
 
-    TAPS = 63
-
     def __init__(self, source_rate: float, target_rate: int) -> None:
-        self.step = float(source_rate) / float(target_rate)  # input samples per output
-        if self.step > 1.0:
-            cutoff = 0.45 / self.step  # cycles per input sample
-            n = np.arange(self.TAPS) - (self.TAPS - 1) / 2
-            taps = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(self.TAPS)
-            self._taps: np.ndarray | None = taps / taps.sum()
-            self._history = np.zeros(self.TAPS - 1)
-        else:
-            self._taps = None  # upsampling: nothing above the target Nyquist to remove
-            self._history = np.zeros(0)
-        self._last = np.zeros(1)  # the final filtered sample of the previous block
-        # Where the next output falls, in indexes of [last, *filtered block]: past the
-        # filter's delay, so that the output starts at input time zero.
-        self._pos = 1.0 + (len(self._history) / 2)
+        import soxr
 
-    def process(self, block: np.ndarray) -> np.ndarray:
-        """Resample the next block of mono float samples."""
-        x = np.asarray(block, dtype=np.float64)
-        if self._taps is not None:
-            padded = np.concatenate([self._history, x])
-            self._history = padded[len(padded) - (self.TAPS - 1):]
-            x = np.convolve(padded, self._taps, mode="valid")
-        buf = np.concatenate([self._last, x])
-        limit = len(buf) - 1  # interpolation needs a right-hand neighbour
-        count = max(0, math.ceil((limit - self._pos) / self.step))
-        where = self._pos + self.step * np.arange(count)
-        left = np.floor(where).astype(np.int64)
-        frac = where - left
-        out = buf[left] * (1.0 - frac) + buf[np.minimum(left + 1, limit)] * frac
-        self._pos = self._pos + self.step * count - limit
-        self._last = buf[-1:]
-        return out
+        self._stream = soxr.ResampleStream(float(source_rate), float(target_rate), 1,
+                                           dtype="float64", quality="HQ")
+
+    def process(self, block: np.ndarray, last: bool = False) -> np.ndarray:
+        """Resample the next block of mono samples; ``last`` gives out what is held back."""
+        x = np.ascontiguousarray(block, dtype=np.float64)
+        return self._stream.resample_chunk(x, last=last)
 
 
 class Recorder:
@@ -549,8 +522,9 @@ class Recorder:
                 blocks, done = self._take_blocks()
                 if self._to_zero:
                     unsynced |= self._zero_on_disk()
-                if blocks:
-                    self._write(np.concatenate(blocks))
+                if blocks or (done and self._resampler is not None):
+                    # At the end the resampler gives out the few ms it holds back.
+                    self._write(np.concatenate(blocks) if blocks else None, last=done)
                     unsynced = True
                 now = time.monotonic()
                 if unsynced and (done or now - last_sync >= FSYNC_EVERY_S):
@@ -578,10 +552,13 @@ class Recorder:
             except queue.Empty:
                 return blocks, False
 
-    def _write(self, block: np.ndarray) -> None:
-        mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1)
+    def _write(self, block: np.ndarray | None, last: bool = False) -> None:
+        if block is None:
+            mono = np.zeros(0)
+        else:
+            mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1)
         if self._resampler is not None:
-            resampled = self._resampler.process(mono)
+            resampled = self._resampler.process(mono, last=last)
             samples = np.clip(np.rint(resampled), -32768, 32767).astype("<i2")
         else:
             samples = np.asarray(mono, dtype="<i2").copy()
