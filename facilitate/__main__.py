@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from facilitate.cli_errors import one_line_errors
+from facilitate.encryption_cli import ask_for_passphrases, encrypt
 from facilitate.erasure_cli import erase
 from facilitate.export_cli import export
 from facilitate.retention_cli import retention
@@ -86,6 +87,8 @@ def cli(ctx: click.Context, data_dir: str | None) -> None:
     With no command, opens the app.
     """
     ctx.obj = data_dir
+    if ctx.invoked_subcommand is not None:
+        ask_for_passphrases()  # encrypted consultations: asked once, when first opened
     if ctx.invoked_subcommand is None:
         run_app(data_dir)
 
@@ -266,6 +269,7 @@ def doctor(data_dir: str | None) -> None:
 
 # Commands that live in their own modules (they import only click at load time).
 cli.add_command(export)
+cli.add_command(encrypt)
 cli.add_command(erase)
 cli.add_command(retention)
 

@@ -23,7 +23,7 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -68,13 +68,21 @@ class Locked(StoreUnreadable):
         self.folder = folder
 
 
-class WrongPassphrase(FacilitateError):
-    """A passphrase (or recovery key) that does not open the consultation."""
+class WrongPassphrase(StoreUnreadable):
+    """A passphrase (or recovery key) that does not open the consultation.
+
+    Listings report it beside the consultations they can show, as any store that
+    cannot be opened.
+    """
 
 
 class EncryptionError(FacilitateError):
     """Encryption cannot be set up or changed as asked (one line saying why)."""
 
+
+#: Asks for a consultation's passphrase when none is known yet (the command line
+#: sets it at a terminal); None: a locked consultation raises :class:`Locked`.
+passphrase_prompt: Callable[[Path], str] | None = None
 
 _keys: dict[str, Key] = {}
 _keys_lock = threading.Lock()
@@ -180,7 +188,7 @@ def _open_key(folder: Path, secret: str, which: str) -> Key:
     except (InvalidTag, ValueError):
         what = "passphrase" if which == "passphrase" else "recovery key"
         raise WrongPassphrase(
-            f"That {what} does not open consultation {folder.name}; nothing was changed."
+            folder, f"That {what} does not open consultation {folder.name}; nothing was changed."
         ) from None
     return Key(material, key_id)
 
@@ -241,6 +249,8 @@ def folder_key(folder: Path) -> Key | None:
     env = os.environ.get(PASSPHRASE_ENV)
     if env:
         return unlock(folder, env)
+    if passphrase_prompt is not None:
+        return unlock(folder, passphrase_prompt(folder))
     raise Locked(folder)
 
 

@@ -313,3 +313,30 @@ def test_a_kill_while_recording_encrypted_keeps_what_was_saved(tmp_path: Path) -
     n = min(len(samples), len(speech)) - 16000
     assert np.corrcoef(samples[16000:16000 + n], speech[16000:16000 + n])[0, 1] > 0.99
     assert secrets_in(store.folder, speech[: int(fed_s * 16000)]) == []
+
+
+def test_the_command_line_encrypts_and_asks_for_the_passphrase(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from facilitate.__main__ import cli
+
+    root = tmp_path / "workspace"
+    store = Workspace(root).create_consultation("Day services review")
+    runner = CliRunner()
+    env = {encryption.PASSPHRASE_ENV: PASSPHRASE}
+    done = runner.invoke(cli, ["--data-dir", str(root), "encrypt", store.id], env=env)
+    assert done.exit_code == 0, done.output
+    assert "Recovery key: " in done.output
+    assert encryption.plain_files(store.folder) == []
+    encryption.forget_keys()
+    locked = runner.invoke(cli, ["--data-dir", str(root), "sessions"])
+    assert locked.exit_code == 1
+    assert f"Consultation {store.id} is encrypted" in locked.output
+    assert "Day services review" not in locked.output
+    encryption.forget_keys()
+    wrong = runner.invoke(cli, ["--data-dir", str(root), "sessions"],
+                          env={encryption.PASSPHRASE_ENV: "not it at all"})
+    assert "That passphrase does not open" in wrong.output
+    encryption.forget_keys()
+    listed = runner.invoke(cli, ["--data-dir", str(root), "sessions"], env=env)
+    assert listed.exit_code == 0 and "Day services review" in listed.output
