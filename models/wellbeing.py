@@ -268,3 +268,16 @@ def missed_suggestions(
             continue
         suggestions.append(Suggestion(person.id, person.pseudonym, gap, held[seen]))
     return sorted(suggestions, key=lambda s: (-s.missed, s.pseudonym))
+
+
+def reached(sessions: Iterable[Session], people: Iterable[Participant]) -> list[Participant]:
+    """The participants the consultation reached: in a session's list, or recorded as there.
+
+    The consent step takes people who did not come off a session's list, so the
+    list and the attendance agree; either is enough.
+    """
+    sessions = list(sessions)
+    people = [p for p in people if p.role.value == "participant"]
+    came = attendance(sessions, people)
+    there = set().union(*came.values(), *(s.participant_ids for s in sessions))
+    return [p for p in people if p.id in there]

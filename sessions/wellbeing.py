@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from models import Actor, Participant, Role
+from models import Actor
 from models.reach import ReachTable, check_answer, reach_view
 from models.text import clean_text
 from models.wellbeing import (
@@ -22,11 +22,11 @@ from models.wellbeing import (
     Moment,
     Raised,
     Suggestion,
-    attendance,
     mark_done,
     missed_suggestions,
     open_follow_ups,
     raise_follow_up,
+    reached,
     record_check_in,
 )
 from sessions.clock import now_iso
@@ -187,14 +187,7 @@ def set_reference(
         store.save_consultation(consultation)
 
 
-def reached(store: ConsultationStore) -> list[Participant]:
-    """Participants who came to at least one session (by consent answer or check-in)."""
-    people = [p for p in store.participants() if p.role is Role.PARTICIPANT]
-    came = attendance(store.sessions(), people)
-    there = set().union(*came.values()) if came else set()
-    return [p for p in people if p.id in there]
-
-
 def consultation_reach(store: ConsultationStore) -> list[ReachTable]:
     """The consultation's reach view: suppressed counts beside the reference population."""
-    return reach_view(reached(store), store.consultation().reach_reference)
+    people = reached(store.sessions(), store.participants())
+    return reach_view(people, store.consultation().reach_reference)

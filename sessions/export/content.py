@@ -29,12 +29,15 @@ from models.export_rules import (
 from models.participant import Participant, Role
 from models.privacy import SessionPrivacy
 from models.quote import Quote, QuoteState
+from models.reach import ReachTable
 from models.session import Consultation, Session
 from models.text import clean_text, clean_text_positions
 from models.transcript import Segment, format_clock
+from models.wellbeing import FOLLOW_UP_KIND
 from models.wording import plural
 from sessions.clock import now_iso
 from sessions.errors import FacilitateError, NotFound
+from sessions.export.reach_section import reach_for
 from sessions.store import ConsultationStore
 
 T = TypeVar("T")
@@ -224,6 +227,8 @@ class ExportContent:
     include_pseudonyms: bool
     #: Set when the export covers one session only.
     session_id: str | None = None
+    #: Who the sessions reached, already suppressed (the report's reach section).
+    reach: tuple[ReachTable, ...] = ()
 
     def quotes_for(self, theme_id: str) -> list[QuoteEntry]:
         """The approved quotes tagged with ``theme_id``."""
@@ -390,6 +395,9 @@ def _audit_rows(
     quote_ids = {q.id for q in source.quotes if q.session_id in session_ids}
     rows: list[AuditRow] = []
     for e in events:
+        # Follow-ups are about someone's wellbeing: never part of the consent audit log.
+        if e.subject_kind == FOLLOW_UP_KIND:
+            continue
         if session_id is not None and e.subject_id not in session_ids | quote_ids:
             continue
         person = by_id.get(e.participant_id or "")
@@ -505,6 +513,7 @@ def build_content(
     # Whatever the store holds, no export carries a control character or an escape.
     return _export_safe(ExportContent(
         consultation_id=consultation.id,
+        reach=reach_for(source.participants, sessions, consultation.reach_reference),
         title=anon(consultation.title),
         question=anon(consultation.question),
         themes=tuple(_ordered_themes(consultation, anon)),

@@ -12,6 +12,7 @@ import re
 
 from models.wording import plural
 from sessions.export.content import ExportContent, QuoteEntry, ThemeEntry, clean_for_xml
+from sessions.export.reach_section import reach_docx, reach_html, reach_markdown
 from sessions.export.word import word_document
 
 _MD_SPECIAL = re.compile(r"([\\`*_<>|#])")
@@ -72,6 +73,7 @@ def render_markdown(content: ExportContent) -> str:
         out += [f"*{_count_line(content, quotes)}*", ""]
         for quote in quotes:
             out += [f"> {md_escape(quote.text)}", ">", f"> — {md_escape(quote.attribution)}", ""]
+    out += reach_markdown(content.reach, md_escape)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -123,6 +125,7 @@ def render_html(content: ExportContent) -> str:
                 f"<blockquote><p>{e(quote.text)}</p>"
                 f'<p class="attribution">— {e(quote.attribution)}</p></blockquote>'
             )
+    out += reach_html(content.reach)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
@@ -160,6 +163,7 @@ def render_docx(content: ExportContent) -> bytes:
         for quote in quotes:
             document.add_paragraph(quote.text, style=quote_style)
             document.add_paragraph().add_run(f"— {quote.attribution}").italic = True
+    reach_docx(document, content.reach)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
