@@ -68,12 +68,26 @@ def _docx_text(path: Path) -> str:
     return "\n".join(parts)
 
 
+def pdf_text(path: Path) -> str:
+    """A PDF's text, page after page, with its document properties."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    info = reader.metadata or {}
+    pages = [page.extract_text() or "" for page in reader.pages]
+    return "\n".join([*(str(v) for v in info.values()), *pages])
+
+
 def read_back(folder: Path) -> dict[str, str]:
     """Every exported file's readable text, by file name (zips: every member)."""
     texts: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
         if path.suffix == ".docx":
             texts[path.name] = _docx_text(path)
+        elif path.suffix == ".pdf":
+            texts[path.name] = pdf_text(path)
+        elif path.suffix in (".jpg", ".png"):
+            continue  # pictures hold no text (artwork is checked by its bytes)
         elif path.suffix == ".qdpx":
             with zipfile.ZipFile(path) as archive:
                 for name in archive.namelist():

@@ -133,15 +133,24 @@ def test_transcripts_keep_only_consented_speech(store: ConsultationStore, tmp_pa
     assert "Music makes" not in second
 
 
-def test_docx_opens_and_has_a_heading_per_theme(store: ConsultationStore, tmp_path: Path) -> None:
+def test_docx_opens_and_has_a_heading_per_theme_heard(
+    store: ConsultationStore, tmp_path: Path
+) -> None:
     from docx import Document
 
     export_all(store, tmp_path / "out", ["report-docx", "transcript-docx"])
     document = Document(str(tmp_path / "out" / "report.docx"))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    texts = [p.text for p in document.paragraphs]
+    heard = {t for q in store.quotes() if q.state.value.startswith("approved") for t in q.theme_ids}
+    quiet = next(t for t in texts if t.startswith("No quotes were approved under these themes"))
     for theme in store.consultation().codebook.themes:
-        assert theme.name in headings
-    assert "Music makes me feel confident again" in [p.text for p in document.paragraphs]
+        # A theme no approved quote was heard under is named once, not given an empty section.
+        if theme.id in heard:
+            assert theme.name in headings
+        else:
+            assert theme.name not in headings and theme.name in quiet
+    assert "Music makes me feel confident again" in texts
 
 
 def test_qdpx_and_qdc_validate_and_codes_round_trip(
@@ -233,7 +242,9 @@ def test_a_pseudonym_on_the_hide_list_is_refused(store: ConsultationStore, tmp_p
 
 
 def test_unknown_formats_are_named() -> None:
-    assert expand_formats(["report", "qdc"]) == ["report-md", "report-html", "report-docx", "qdc"]
+    assert expand_formats(["report", "qdc"]) == [
+        "report-md", "report-html", "report-docx", "report-pdf", "qdc"
+    ]
     with pytest.raises(FacilitateError, match="'pdf'"):
         expand_formats(["pdf"])
 

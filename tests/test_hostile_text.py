@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA
+from export_helpers import pdf_text
 from hostile_fixtures import CODES, FORBIDDEN, MARKUP, cleaned, hostile, hostile_consultation
 from quote_fixtures import consultation_with_quotes, painting_session
 
@@ -158,6 +159,8 @@ def _members(path: Path) -> dict[str, bytes]:
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             return {f"{path.name}/{n}": archive.read(n) for n in archive.namelist()}
+    if path.suffix == ".pdf":  # binary: its text as a reader's PDF viewer shows it
+        return {path.name: pdf_text(path).encode("utf-8")}
     return {path.name: path.read_bytes()}
 
 
@@ -166,7 +169,7 @@ def test_every_export_format_carries_no_control_code(tmp_path: Path) -> None:
     h = hostile_consultation(services)
     written = export_all(h.store, tmp_path / "out")
     suffixes = {p.suffix for p in written}
-    assert {".md", ".txt", ".csv", ".json", ".html", ".docx", ".qdpx", ".qdc"} <= suffixes
+    assert {".md", ".txt", ".csv", ".json", ".html", ".docx", ".pdf", ".qdpx", ".qdc"} <= suffixes
     assert {".vtt", ".srt"} <= suffixes
     checked = 0
     for name, data in (m for p in written for m in _members(p).items()):

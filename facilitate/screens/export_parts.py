@@ -50,7 +50,12 @@ GROUPS = (
     FormatGroup(
         "report",
         "Thematic report",
-        (("report-md", "Markdown"), ("report-docx", "Word"), ("report-html", "HTML")),
+        (
+            ("report-md", "Markdown"),
+            ("report-docx", "Word"),
+            ("report-html", "HTML"),
+            ("report-pdf", "PDF"),
+        ),
     ),
     FormatGroup(
         "transcripts",

@@ -50,7 +50,7 @@ from sessions.export.content import (
 from sessions.locations import PRIVATE_DIR, PRIVATE_FILE
 from sessions.store import ConsultationStore
 
-REPORT_FORMATS = ("report-md", "report-html", "report-docx")
+REPORT_FORMATS = ("report-md", "report-html", "report-docx", "report-pdf")
 TRANSCRIPT_FORMATS = (
     "transcript-md",
     "transcript-txt",
@@ -140,11 +140,20 @@ def _renderers(content: ExportContent, fmt: str) -> list[tuple[str, Renderer]]:
         return lambda: render().encode("utf-8")
 
     if fmt == "report-md":
-        return [("report.md", text(lambda: report.render_markdown(content)))]
+        # Markdown cannot hold a picture: each approved artwork photo goes beside it.
+        photos = [
+            (report.artwork_file_name(n), (lambda art=art: art.image))
+            for n, art in enumerate(content.artwork, start=1)
+        ]
+        return [("report.md", text(lambda: report.render_markdown(content))), *photos]
     if fmt == "report-html":
         return [("report.html", text(lambda: report.render_html(content)))]
     if fmt == "report-docx":
         return [("report.docx", lambda: report.render_docx(content))]
+    if fmt == "report-pdf":
+        from sessions.export import report_pdf
+
+        return [("report.pdf", lambda: report_pdf.render_pdf(content))]
     if fmt in TRANSCRIPT_FORMATS:
         kind = fmt.removeprefix("transcript-")
         pick: dict[str, Callable[[SessionEntry], str | bytes]] = {

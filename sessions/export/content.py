@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from models.anonymise import Anonymiser, build_anonymiser, move_position, name_conflicts
+from models.artwork import Artwork, exportable_artwork
 from models.audit import Actor, AuditEvent
 from models.export_rules import (
     KeptSegment,
@@ -30,6 +31,7 @@ from models.participant import Participant, Role
 from models.privacy import SessionPrivacy
 from models.quote import Quote, QuoteState
 from models.reach import ReachTable
+from models.report_frame import ReportFrame, paragraphs
 from models.session import Consultation, Session
 from models.text import clean_text, clean_text_positions
 from models.transcript import Segment, format_clock
@@ -101,23 +103,39 @@ class ExportSource:
     segments: dict[str, list[Segment]]
     quotes: list[Quote]
     audit: list[AuditEvent] = field(default_factory=list)
+    #: The facilitator's framing of the thematic report.
+    frame: ReportFrame = field(default_factory=ReportFrame)
+    #: Photos of participants' work, every state (the rules pick the approved ones).
+    artwork: list[Artwork] = field(default_factory=list)
+    #: Artwork id -> the stored photo; read only for artwork its maker approved.
+    images: dict[str, bytes] = field(default_factory=dict)
 
 
 def load_source(store: ConsultationStore, session_id: str | None = None) -> ExportSource:
     """Read a consultation (or one of its sessions) from ``store``."""
+    from sessions.artwork import artworks, image_bytes
+    from sessions.report_frame import load_frame
+
     with store.lock:
         sessions = store.sessions()
         if session_id is not None:
             sessions = [s for s in sessions if s.id == session_id]
             if not sessions:
                 raise NotFound(f"No session {session_id!r} in this consultation.")
+        participants = store.participants()
+        artwork = artworks(store)
+        # Only approved photos are read at all: the others never reach an export's memory.
+        shown = exportable_artwork(artwork, participants, [s.id for s in sessions])
         return ExportSource(
             consultation=store.consultation(),
-            participants=store.participants(),
+            participants=participants,
             sessions=sessions,
             segments={s.id: store.segments(s.id) for s in sessions},
             quotes=store.quotes(),
             audit=store.audit(),
+            frame=load_frame(store),
+            artwork=artwork,
+            images={a.id: image_bytes(store, a) for a in shown},
         )
 
 
@@ -197,6 +215,35 @@ class SessionEntry:
 
 
 @dataclass(frozen=True)
+class ArtworkEntry:
+    """An approved photo of a participant's work, with a caption that names no one real."""
+
+    id: str
+    session_id: str
+    #: E.g. "Sam's painting, painting session" (the maker's pseudonym, or none).
+    caption: str
+    description: str
+    image: bytes
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class FrameEntry:
+    """The facilitator's framing, anonymised: paragraphs of text."""
+
+    commissioned_by: str = ""
+    context: tuple[str, ...] = ()
+    key_messages: tuple[str, ...] = ()
+    #: (theme id, its "what we heard" paragraphs)
+    what_we_heard: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def heard(self, theme_id: str) -> tuple[str, ...]:
+        """The facilitator's paragraphs about ``theme_id`` (none when not written)."""
+        return next((p for t, p in self.what_we_heard if t == theme_id), ())
+
+
+@dataclass(frozen=True)
 class AuditRow:
     """One audit event, with the participant shown by pseudonym."""
 
@@ -229,6 +276,10 @@ class ExportContent:
     session_id: str | None = None
     #: Who the sessions reached, already suppressed (the report's reach section).
     reach: tuple[ReachTable, ...] = ()
+    frame: FrameEntry = FrameEntry()
+    artwork: tuple[ArtworkEntry, ...] = ()
+    #: How many different participants (not facilitators) took part.
+    people: int = 0
 
     def quotes_for(self, theme_id: str) -> list[QuoteEntry]:
         """The approved quotes tagged with ``theme_id``."""
@@ -375,7 +426,7 @@ def _method(
         )
     paragraphs.append(consent)
     paragraphs.append(
-        "Participants are identified only by pseudonyms they agreed, and other names are "
+        "Participants are identified only by pseudonyms they agreed to, and other names are "
         "replaced by [name]."
         if include_pseudonyms
         else "No one is named: pseudonyms and other names are left out."
@@ -490,6 +541,43 @@ def build_content(
             )
         )
 
+    frame = source.frame
+    frame_entry = FrameEntry(
+        commissioned_by=anon(frame.commissioned_by),
+        context=tuple(anon(p) for p in paragraphs(frame.context)),
+        key_messages=tuple(anon(m) for m in frame.messages),
+        what_we_heard=tuple(
+            (theme_id, tuple(anon(p) for p in paragraphs(text)))
+            for theme_id, text in frame.what_we_heard.items()
+        ),
+    )
+    artwork_entries = []
+    for art in exportable_artwork(source.artwork, source.participants, session_ids):
+        image = source.images.get(art.id)
+        if image is None:
+            continue
+        maker = by_id[art.participant_id]
+        session = session_by_id[art.session_id]
+        what = anon(art.description) or "Artwork"
+        who = f"by {maker.pseudonym}, " if include_pseudonyms else ""
+        artwork_entries.append(
+            ArtworkEntry(
+                id=art.id,
+                session_id=art.session_id,
+                caption=f"{what}, {who}{session.activity.value} session",
+                description=anon(art.description),
+                image=image,
+                width=art.width,
+                height=art.height,
+            )
+        )
+    consulted_ids = {
+        p.id
+        for s in sessions
+        for p in people_in_session(s, source.participants)
+        if p.role is Role.PARTICIPANT
+    }
+
     quote_entries = []
     for quote in sorted(approved, key=lambda q: (order[q.session_id], q.start)):
         session = session_by_id[quote.session_id]
@@ -528,4 +616,7 @@ def build_content(
         generated_at=generated_at or now_iso(),
         include_pseudonyms=include_pseudonyms,
         session_id=session_id,
+        frame=frame_entry,
+        artwork=tuple(artwork_entries),
+        people=len(consulted_ids),
     ))
