@@ -224,6 +224,8 @@ class Recorder:
         self._struck: list[tuple[float, float]] = []
         self._to_zero: list[tuple[float, float]] = []  # struck, not yet zeroed on disk
         self._written_frames = 0
+        #: Device frames the microphone has handed over for writing (dropped blocks not).
+        self._heard_frames = 0
         self._overflows = 0
         self._dropped = 0
         self._level = 0.0
@@ -240,6 +242,19 @@ class Recorder:
     def elapsed_s(self) -> float:
         """Seconds recorded so far, paused time excluded: also the time base of marks."""
         return self._written_frames / self.sample_rate
+
+    @property
+    def heard_s(self) -> float:
+        """Seconds of audio the microphone has handed over: written, or queued to be.
+
+        The time of a mark. It follows the recorder's sample count, never the wall
+        clock, so a stalled microphone stops it; and it counts what the writer has
+        yet to write, so a stalled disk (or a busy machine) does not hold marks back
+        behind the speech they are pressed for.
+        """
+        rate = self.device_rate
+        heard = self._heard_frames / rate if rate else 0.0
+        return max(heard, self.elapsed_s)
 
     @property
     def level(self) -> float:
@@ -513,6 +528,8 @@ class Recorder:
             self._queue.put_nowait(indata.copy())
         except queue.Full:
             self._dropped += 1
+        else:
+            self._heard_frames += frames
 
     def _write_loop(self) -> None:
         last_sync = time.monotonic()

@@ -137,8 +137,12 @@ class RunningSession:
 
     @property
     def elapsed_s(self) -> float:
-        """Seconds recorded so far (pauses excluded): the time of every mark."""
-        return self.recorder.elapsed_s
+        """Seconds recorded so far (pauses excluded): the time of every mark.
+
+        The microphone's own sample count (what is written or queued to be), so a
+        mark lands where its speech is in the audio even while the writer catches up.
+        """
+        return self.recorder.heard_s
 
     @property
     def level(self) -> float:

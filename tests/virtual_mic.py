@@ -55,9 +55,15 @@ class VirtualMic:
     """Feeds int16 mono samples to PortAudio's default input through a FIFO."""
 
     def __init__(self, folder: Path, samples: np.ndarray, speed: float = 1.0,
-                 rate: int = RATE) -> None:
-        """Prepare the FIFO and ALSA config in ``folder``; ``speed`` 1.0 is real time."""
+                 rate: int = RATE, stalls: dict[float, float] | None = None) -> None:
+        """Prepare the FIFO and ALSA config in ``folder``; ``speed`` 1.0 is real time.
+
+        ``stalls`` maps a point in the audio (seconds) to how long, in wall seconds,
+        the microphone then delivers nothing (a driver hiccup, a USB microphone's
+        glitch): the audio carries on afterwards where it stopped.
+        """
         self.folder = Path(folder)
+        self._stalls = sorted((stalls or {}).items())
         self.samples = np.asarray(samples, dtype="<i2")
         self.speed = float(speed)
         self.rate = rate
@@ -141,6 +147,10 @@ class VirtualMic:
                     due = time.monotonic()
                     continue
                 start = self._fed_frames
+                if self._stalls and start >= self._stalls[0][0] * self.rate:
+                    _, pause = self._stalls.pop(0)
+                    time.sleep(pause)
+                    due = time.monotonic()
                 if start < len(self.samples):
                     chunk = self.samples[start:start + chunk_frames].tobytes()
                     chunk += silence[len(chunk):]  # whole periods only (see CHUNK_S)
