@@ -57,7 +57,9 @@ def theme_chart(rows: Sequence[tuple[str, int, int]]) -> bytes:
             ax.tick_params(axis="x", labelsize=8)
             ax.spines[["top", "right"]].set_visible(False)
             ax.xaxis.get_major_locator().set_params(integer=True)
-            ax.legend(loc="lower right", fontsize=8, frameon=False)
+            # Above the bars, where it can never hide one.
+            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=8,
+                      frameon=False)
             fig.tight_layout()
             out = io.BytesIO()
             # No metadata: matplotlib otherwise stamps its name and version into the file.
