@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from quote_fixtures import painting_session
 
 from models import Decision, Marker, MarkerKind, Participant, Session, to_dict
 from models.attribution import off_record_spans
@@ -24,7 +25,6 @@ from sessions.quotes import make_quote
 from sessions.review import apply_decision, review_contribution
 from sessions.services import Services
 from sessions.transcript_edits import edit_text
-from tests.quote_fixtures import painting_session
 
 RATE = 16_000
 #: Ash's words, as heard and as corrected: none of them may survive anywhere.

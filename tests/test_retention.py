@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from quote_fixtures import painting_session
 
 from facilitate.__main__ import cli
 from models import ContributionReview, ContributionState, Decision, Participant, QuoteState, Session
@@ -31,7 +32,6 @@ from sessions.retention import (
 from sessions.review import apply_decision, review_contribution
 from sessions.services import Services
 from sessions.store import ConsultationStore
-from tests.quote_fixtures import painting_session
 
 TODAY = dt.date(2027, 1, 10)
 

@@ -19,10 +19,14 @@ from facilitate.screens.forms import (
 )
 from facilitate.screens.session import show_session
 from facilitate.widgets import ConsultationList, ConsultationSummary, SessionTable
+from models.retention import DueItem
+from models.wording import plural
 from sessions.errors import FacilitateError
 from sessions.planning import create_consultation, create_session
+from sessions.retention import due_items
 from sessions.services import Services
 from sessions.store import ConsultationStore
+from sessions.wellbeing import follow_up_list
 
 
 def read_workspace(services: Services) -> tuple[list[ConsultationSummary], list[str]]:
@@ -52,6 +56,11 @@ class HomeScreen(Screen[None]):
         Binding("i", "import_audio", "Import audio"),
         Binding("e", "export", "Export"),
         Binding("H", "hide_names", "Names to hide", key_display="H"),
+        Binding("u", "follow_ups", "Follow-ups"),
+        Binding("a", "reach", "Reach"),
+        Binding("K", "keeping", "Keep/erase", key_display="K"),
+        # Shown only while something is due (see check_action).
+        Binding("R", "delete_due", "Delete what is due", key_display="R"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
@@ -59,11 +68,14 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.services = services
         self.summaries: list[ConsultationSummary] = []
+        #: Deletions the facilitator agreed to that are due now (retention).
+        self.due: list[DueItem] = []
 
     def compose(self) -> ComposeResult:
         """Warnings on top, then the two panes."""
         yield Header()
         yield Static("", id="warnings")
+        yield Static("", id="retention-due")
         with Horizontal(id="panes"):
             with Vertical(id="consultations-pane"):
                 yield Label("Consultations", classes="pane-title")
@@ -76,6 +88,7 @@ class HomeScreen(Screen[None]):
             with Vertical(id="sessions-pane"):
                 yield Label("Sessions", classes="pane-title", id="sessions-title")
                 yield Static("", id="consultation-detail")
+                yield Static("", id="follow-ups")
                 yield SessionTable(id="sessions")
                 yield Static("", id="no-sessions", classes="empty")
         yield Footer()
@@ -122,6 +135,7 @@ class HomeScreen(Screen[None]):
             text.append(shown("\n".join(problems), multiline=True), style="not bold")
             warnings.update(text)
         warnings.display = bool(problems)
+        self.show_due()
         consultations = self.query_one(ConsultationList)
         consultations.show(self.summaries, keep=keep_consultation)
         has_any = bool(self.summaries)
@@ -141,6 +155,7 @@ class HomeScreen(Screen[None]):
             table.show([])
             table.display = False
             empty.update("")
+            self.query_one("#follow-ups").display = False
             return
         consultation = summary.consultation
         text = rich_plain(consultation.title, style="bold")
@@ -152,6 +167,7 @@ class HomeScreen(Screen[None]):
         table.display = bool(summary.sessions)
         empty.display = not summary.sessions
         empty.update("No sessions yet.\nPress [b]n[/b] to plan one.")
+        self.show_follow_ups(summary.id)
 
     @on(OptionList.OptionHighlighted, "#consultations")
     def _consultation_highlighted(self) -> None:
@@ -175,7 +191,11 @@ class HomeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dim the keys that need a consultation or a session when there is none."""
-        if action in ("new_session", "export", "hide_names"):
+        if action == "delete_due":
+            return bool(self.due)
+        if action == "keeping":
+            return self.consultation_id is not None or None
+        if action in ("new_session", "export", "hide_names", "follow_ups", "reach"):
             return self.consultation_id is not None or None
         if action in ("open_session", "import_audio"):
             summary = self.summary(self.consultation_id)
@@ -265,6 +285,77 @@ class HomeScreen(Screen[None]):
         store = self._open_consultation()
         if store is not None:
             self.app.push_screen(NamesScreen(store))
+
+    def show_due(self) -> None:
+        """Remind, above everything, of deletions that are due (a retention date passed)."""
+        try:
+            self.due = due_items(self.services.workspace)
+        except FacilitateError:
+            self.due = []  # the unreadable store is reported in the warnings above
+        reminder = self.query_one("#retention-due", Static)
+        reminder.display = bool(self.due)
+        if self.due:
+            verb = "is" if len(self.due) == 1 else "are"
+            head = (
+                f"⚠ {plural(len(self.due), 'deletion')} you agreed to {verb} due "
+                "(R deletes, asking first):"
+            )
+            text = Text(head, style="bold")
+            for item in self.due[:3]:
+                text.append(f"\n  {shown(item.line())}", style="not bold")
+            reminder.update(text)
+
+    def action_delete_due(self) -> None:
+        """Delete the first thing that is due, once the facilitator says yes."""
+        from facilitate.screens.keeping import ask_to_delete
+
+        if self.due:
+            ask_to_delete(self, self.services, self.due, lambda _item: self.refresh_workspace())
+
+    def action_keeping(self) -> None:
+        """Retention settings and erasing someone, for the highlighted consultation."""
+        from facilitate.screens.keeping import KeepingScreen
+
+        store = self._open_consultation()
+        if store is not None:
+            self.app.push_screen(KeepingScreen(self.services, store))
+
+    def show_follow_ups(self, consultation_id: str) -> None:
+        """Who needs a call in the highlighted consultation, on one line (u opens the list)."""
+        line = self.query_one("#follow-ups", Static)
+        try:
+            listed = follow_up_list(self.services.workspace.open(consultation_id))
+        except FacilitateError:
+            line.display = False  # an unreadable store is reported in the warnings
+            return
+        line.display = bool(listed.open or listed.suggested)
+        if not line.display:
+            return
+        text = Text("Follow up: ", style="bold")
+        calls = [f"{shown(r.pseudonym)} by {r.entry.due}" for r in listed.open[:3]]
+        if len(listed.open) > 3:
+            calls.append(f"{len(listed.open) - 3} more")
+        text.append(", ".join(calls) or "no calls due")
+        if listed.suggested:
+            text.append(f" · {len(listed.suggested)} stopped coming")
+        text.append("  (u opens the list)", style="dim")
+        line.update(text)
+
+    def action_follow_ups(self) -> None:
+        """The highlighted consultation's follow-up list."""
+        from facilitate.screens.wellbeing import FollowUpListScreen
+
+        store = self._open_consultation()
+        if store is not None:
+            self.app.push_screen(FollowUpListScreen(store))
+
+    def action_reach(self) -> None:
+        """Who the highlighted consultation reaches, beside the reference population."""
+        from facilitate.screens.reach import ReachScreen
+
+        store = self._open_consultation()
+        if store is not None:
+            self.app.push_screen(ReachScreen(store))
 
     def _open_consultation(self) -> ConsultationStore | None:
         if self.consultation_id is None:
