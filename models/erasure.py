@@ -67,6 +67,8 @@ class ErasurePlan:
     audit_ids: list[str]
     #: Words of theirs (every version) that no file may hold afterwards.
     words: set[str] = field(default_factory=set)
+    #: Other records about them, counted by what one is ("artwork photo": 2).
+    elsewhere: dict[str, int] = field(default_factory=dict)
 
     @property
     def segments_removed(self) -> int:
@@ -97,6 +99,9 @@ class ErasurePlan:
             f"{_count(self.words_removed, 'word')} of theirs, as heard and as corrected",
             f"{_count(len(self.audit_ids), 'audit entry', 'audit entries')} about them "
             "(one entry remains: that an erasure happened)",
+        ]
+        lines += [
+            f"{_count(n, thing)} of theirs" for thing, n in self.elsewhere.items() if n
         ]
         if self.quotes_trimmed:
             lines.append(

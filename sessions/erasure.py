@@ -34,6 +34,11 @@ from sessions.store import ConsultationStore, Workspace
 _OWN_TABLES = frozenset({"consultation", "meta", "sessions", EXPORTS_TABLE})
 #: Tables erasure edits by rule; any other table loses every document naming the person.
 _RULED_TABLES = frozenset({"participants", "quotes", "audit"})
+#: The artwork records' table, and the folder of their photos (see sessions.artwork).
+ARTWORK_TABLE = "artwork"
+ARTWORK_FOLDER = "artwork"
+#: How the facilitator is told about records kept in a table.
+_SHOWN_AS = {ARTWORK_TABLE: "artwork photo"}
 #: Statuses during which another job is writing the session's audio or transcript.
 _BUSY = (SessionStatus.RECORDING, SessionStatus.TRANSCRIBING)
 #: How a log entry starts: ``2026-01-31 12:00:00,123 LEVEL``.
@@ -94,7 +99,35 @@ def erasure_plan(store: ConsultationStore, participant_id: str) -> ErasurePlan:
                 f"{participant.pseudonym} once it has finished. Nothing was changed."
             )
         transcripts = {s.id: store.segments(s.id) for s in sessions}
-        return plan_erasure(participant, sessions, transcripts, store.quotes(), store.audit())
+        plan = plan_erasure(participant, sessions, transcripts, store.quotes(), store.audit())
+        plan.elsewhere = {
+            _SHOWN_AS.get(name, f"{name} record"): len(ids)
+            for name, ids in _records_elsewhere(store, participant_id).items()
+        }
+        return plan
+
+
+def _records_elsewhere(store: ConsultationStore, participant_id: str) -> dict[str, list[int]]:
+    """Documents naming the person in tables erasure has no rule for (follow-ups, artwork...)."""
+    db = store.db
+    found: dict[str, list[int]] = {}
+    for name in sorted(db.tables() - _OWN_TABLES - _RULED_TABLES):
+        ids = [doc.doc_id for doc in db.table(name).all() if _names(doc, participant_id)]
+        if ids:
+            found[name] = ids
+    return found
+
+
+def _artwork_files(store: ConsultationStore, doc_ids: list[int]) -> list[Path]:
+    """The photo files of the artwork records ``doc_ids``."""
+    table = store.db.table(ARTWORK_TABLE)
+    files = []
+    for doc_id in doc_ids:
+        doc = table.get(doc_id=doc_id)
+        name = doc.get("file") if doc is not None else None
+        if isinstance(name, str) and Path(name).name:
+            files.append(store.folder / ARTWORK_FOLDER / Path(name).name)
+    return files
 
 
 def erase_participant(store: ConsultationStore, participant_id: str) -> ErasureReport:
@@ -122,10 +155,14 @@ def erase_participant(store: ConsultationStore, participant_id: str) -> ErasureR
         for part in plan.sessions:
             if part.spans:
                 silence_recording(store, part.session.id)
-        # 3. Transcripts, every version of their words gone.
+        # 3. Transcripts, every version of their words gone; photos of their artwork.
         for part in plan.sessions:
             if part.transcript_changed and part.segments is not None:
                 store.save_segments(part.session.id, part.segments)
+        elsewhere = _records_elsewhere(store, participant_id)
+        for photo in _artwork_files(store, elsewhere.get(ARTWORK_TABLE, [])):
+            # Before their records go: a kill in between leaves records erasing again finds.
+            photo.unlink(missing_ok=True)
         # 4. Their record, quotes and trail, and the one entry that says it happened.
         with store.transaction():
             db = store.db
@@ -136,12 +173,9 @@ def erase_participant(store: ConsultationStore, participant_id: str) -> ErasureR
                 store.save_quote(quote)
             if plan.audit_ids:
                 db.table("audit").remove(Query().id.one_of(plan.audit_ids))
-            for name in db.tables() - _OWN_TABLES - _RULED_TABLES:
-                # Whatever else is kept about people (follow-ups, check-ins): theirs goes.
-                table = db.table(name)
-                doomed = [doc.doc_id for doc in table.all() if _names(doc, participant_id)]
-                if doomed:
-                    table.remove(doc_ids=doomed)
+            for name, doomed in elsewhere.items():
+                # Whatever else is kept about people (artwork, follow-ups): theirs goes.
+                db.table(name).remove(doc_ids=doomed)
             store.append_audit(erasure_event(participant_id, now_iso()))
         # Loaded quotes kept in memory would still hold their words.
         store._quote_cache.clear()  # noqa: SLF001 - the store's own cache, emptied on purpose

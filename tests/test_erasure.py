@@ -17,6 +17,7 @@ from models import Decision, Marker, MarkerKind, Participant, Session, to_dict
 from models.attribution import off_record_spans
 from models.erasure import ERASED_ACTION, mark_spans, plan_erasure, subtract_spans
 from models.transcript import Segment, Word
+from sessions.artwork import add_artwork, artwork_for, artworks, image_bytes
 from sessions.audio import write_flac
 from sessions.erasure import erase_participant, erasure_plan
 from sessions.export_history import record_export
@@ -79,6 +80,12 @@ def consultation(tmp_path: Path, private_workspace: Path):  # noqa: ANN201 - a t
         "2026-01-01 10:00:02,000 WARNING also kept\n"
     )
     record_export(store, [tmp_path / "export" / "report.md"])
+    from PIL import Image
+
+    photo = tmp_path / "painting.png"
+    Image.new("RGB", (40, 30), "orange").save(photo)
+    add_artwork(store, session.id, ash.id, photo, "Quillfeather at dusk")
+    add_artwork(store, session.id, birch.id, photo, "The bus stop")
     return store, store.session(session.id), ash, birch
 
 
@@ -92,6 +99,9 @@ def test_erasure_removes_every_version_of_their_words_and_silences_their_voice(
     birch_segments = [to_dict(s) for s in store.segments(session.id) if s.speaker_id == birch.id]
     birch_quotes = [to_dict(q) for q in store.quotes() if q.participant_id == birch.id]
     birch_audit = [to_dict(e) for e in store.audit(birch.id)]
+    [ash_art] = artwork_for(store, ash.id)
+    [birch_art] = artwork_for(store, birch.id)
+    birch_photo = image_bytes(store, birch_art)
     ash_spans = [(s.start, s.end) for s in store.segments(session.id) if s.speaker_id == ash.id]
 
     secrets = [*ASH_HEARD.split()[2:], *ASH_FIXED.split()[-2:], "Quillfeather", "Vantongeren"]
@@ -119,6 +129,10 @@ def test_erasure_removes_every_version_of_their_words_and_silences_their_voice(
     assert [to_dict(s) for s in store.segments(session.id)] == birch_segments
     assert [to_dict(q) for q in store.quotes()] == birch_quotes
     assert [to_dict(e) for e in store.audit(birch.id)] == birch_audit
+    # Their artwork and its photo are gone; Birch's are as they were.
+    assert artworks(store) == [birch_art]
+    assert image_bytes(store, birch_art) == birch_photo
+    assert not (store.folder / "artwork" / ash_art.file).exists()
     # One audit entry says it happened, and says nothing else.
     erased = [e for e in store.audit() if e.action == ERASED_ACTION]
     assert len(erased) == 1
@@ -130,6 +144,7 @@ def test_erasure_removes_every_version_of_their_words_and_silences_their_voice(
     # The facilitator is told what went, and which exports to delete by hand.
     text = "\n".join(report.lines())
     assert "1 quote of theirs" in text and "2 transcript segments" in text
+    assert "1 artwork photo of theirs" in text
     assert str(private_workspace.parent / "export") in text
     # Their stretches stay off the record for any later transcription.
     latest = store.session(session.id)
