@@ -19,9 +19,12 @@ from models.erasure import ERASED_ACTION, mark_spans, plan_erasure, subtract_spa
 from models.transcript import Segment, Word
 from sessions.artwork import add_artwork, artwork_for, artworks, image_bytes
 from sessions.audio import write_flac
+from sessions.encryption import audio_source, forget_keys, read_file
 from sessions.erasure import erase_participant, erasure_plan
+from sessions.errors import FacilitateError
 from sessions.export_history import record_export
 from sessions.importer import import_audio
+from sessions.planning import create_session
 from sessions.quotes import make_quote
 from sessions.review import apply_decision, review_contribution
 from sessions.services import Services
@@ -33,6 +36,7 @@ ASH_HEARD = "I paint zephyrine marmalade skies near Thornbury"
 ASH_FIXED = "I paint zephyrine marmalade skies near Thornberry Quarry"
 ASH_TWO = "Quillfeather helped me breathe again"
 ASH_REAL_NAME = "Ashleigh Vantongeren"
+PASSPHRASE = "a long walk by the river"
 BIRCH_ONE = "The bus from the village only runs twice a day"
 
 
@@ -41,15 +45,38 @@ def _segment(start: float, text: str, speaker: str) -> Segment:
     return Segment(start, words[-1].end, f" {text}", words, speaker, f" {text}")
 
 
+def _samples(path: Path) -> np.ndarray:
+    """A recording's samples as stored, decrypted in memory when the consultation is sealed."""
+    with audio_source(path) as source:
+        return soundfile.read(source, dtype="int16")[0]
+
+
+def _contents(path: Path) -> bytes:
+    """A file's bytes, decrypted when sealed whole (a sealed recording holds no words)."""
+    try:
+        return read_file(path)
+    except (FacilitateError, ValueError):
+        return path.read_bytes()
+
+
 def _files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
 
 
-@pytest.fixture
-def consultation(tmp_path: Path, private_workspace: Path):  # noqa: ANN201 - a tuple of parts
+@pytest.fixture(params=["plain", "encrypted"])
+def consultation(  # noqa: ANN201 - a tuple of parts
+    request: pytest.FixtureRequest, tmp_path: Path, private_workspace: Path
+):
     """Ash and Birch, a recording, corrected words, quotes, decisions, a log entry, an export."""
     services = Services.from_root(private_workspace)
-    store, session = painting_session(services)
+    if request.param == "encrypted":
+        store = services.workspace.create_consultation("Day services", passphrase=PASSPHRASE)
+        request.addfinalizer(forget_keys)
+        session = create_session(
+            store, "Painting", facilitators=["Jo"], participants=["Ash", "Birch"]
+        )
+    else:
+        store, session = painting_session(services)
     people = {p.pseudonym: p for p in store.participants()}
     ash, birch = people["Ash"], people["Birch"]
     ash.real_name, ash.notes, ash.follow_up = ASH_REAL_NAME, "Quillfeather worries", True
@@ -94,7 +121,7 @@ def test_erasure_removes_every_version_of_their_words_and_silences_their_voice(
 ) -> None:
     store, session, ash, birch = consultation
     audio = store.audio_path(session)
-    before_samples, _ = soundfile.read(audio, dtype="int16")
+    before_samples = _samples(audio)
     birch_doc = to_dict(store.participant(birch.id))
     birch_segments = [to_dict(s) for s in store.segments(session.id) if s.speaker_id == birch.id]
     birch_quotes = [to_dict(q) for q in store.quotes() if q.participant_id == birch.id]
@@ -105,19 +132,19 @@ def test_erasure_removes_every_version_of_their_words_and_silences_their_voice(
     ash_spans = [(s.start, s.end) for s in store.segments(session.id) if s.speaker_id == ash.id]
 
     secrets = [*ASH_HEARD.split()[2:], *ASH_FIXED.split()[-2:], "Quillfeather", "Vantongeren"]
-    everything = b"".join(p.read_bytes() for p in _files(private_workspace)).lower()
+    everything = b"".join(_contents(p) for p in _files(private_workspace)).lower()
     assert all(word.lower().encode() in everything for word in secrets)  # the test can fail
 
     report = erase_participant(store, ash.id)
 
     # No file in the workspace holds any version of Ash's words, name or notes.
     for path in _files(private_workspace):
-        data = path.read_bytes().lower()
+        data = _contents(path).lower()
         for word in secrets:
             assert word.lower().encode() not in data, (word, path)
     assert ash.id not in {p.id for p in store.participants()}
     # Their audio is exact zeros; every other sample is as it was.
-    after_samples, _ = soundfile.read(audio, dtype="int16")
+    after_samples = _samples(audio)
     assert len(after_samples) == len(before_samples)
     theirs = np.zeros(len(before_samples), dtype=bool)
     for start, end in ash_spans:
