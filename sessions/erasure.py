@@ -22,6 +22,7 @@ from typing import Any
 from tinydb import Query
 
 from models import Participant, SessionStatus
+from models.anonymise import build_anonymiser
 from models.erasure import ErasurePlan, erasure_event, plan_erasure, telling_words
 from sessions.atomic import atomic_write_text, remove_stale_temps
 from sessions.clock import now_iso
@@ -55,6 +56,8 @@ class ErasureReport:
     exports: list[ExportRecord] = field(default_factory=list)
     #: Log and leftover files cleaned of them.
     files_cleaned: list[Path] = field(default_factory=list)
+    #: True when their real name stays on the names to hide: others' words say it.
+    name_kept: bool = False
 
     def lines(self) -> list[str]:
         """The whole report, one line each."""
@@ -62,6 +65,12 @@ class ErasureReport:
         lines += [f"  - {line}" for line in self.removed]
         if self.files_cleaned:
             lines.append(f"  - their mentions in {len(self.files_cleaned)} log or leftover files")
+        if self.name_kept:
+            lines.append(
+                "Their real name is said in other people's words, so it stays on the names "
+                "to hide (H on the home screen), still hidden in exports; take it off once "
+                "those words are edited."
+            )
         if self.exports:
             lines.append(
                 "Exports made before cannot be recalled; delete these folders by hand "
@@ -166,6 +175,7 @@ def erase_participant(store: ConsultationStore, participant_id: str) -> ErasureR
         # 4. Their record, quotes and trail, and the one entry that says it happened.
         with store.transaction():
             db = store.db
+            name_kept = _keep_hiding_name(store, plan, others_said)
             db.table("participants").remove(Query().id == participant_id)
             if plan.quote_ids:
                 db.table("quotes").remove(Query().id.one_of(plan.quote_ids))
@@ -185,7 +195,30 @@ def erase_participant(store: ConsultationStore, participant_id: str) -> ErasureR
             removed=plan.summary(),
             exports=export_records(store),
             files_cleaned=cleaned,
+            name_kept=name_kept,
         )
+
+
+def _keep_hiding_name(store: ConsultationStore, plan: ErasurePlan, others_said: list[str]) -> bool:
+    """Keep their real name on the names to hide if other people's words still say it.
+
+    Their record held the name that exports hid; once it is gone, someone else's
+    "I came with Sarah" would show it. Only then is the name kept (on the
+    consultation's list, where the facilitator can see and remove it). Call
+    inside the store transaction. True when the name was kept.
+    """
+    person = plan.participant
+    if not person.real_name.strip():
+        return False
+    hide = build_anonymiser([], [person], use_pseudonyms=False)
+    said = others_said + [q.text for q in plan.quotes_trimmed]
+    if all(hide(text) == text for text in said if text):
+        return False
+    consultation = store.consultation()
+    if person.real_name.strip() not in consultation.hide_names:
+        consultation.hide_names.append(person.real_name.strip())
+        store.save_consultation(consultation)
+    return True
 
 
 def _names(value: Any, participant_id: str) -> bool:

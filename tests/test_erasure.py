@@ -230,3 +230,24 @@ def test_subtract_spans() -> None:
     assert subtract_spans([(0, 10)], [(2, 3), (5, 12)]) == [(0, 2), (3, 5)]
     assert subtract_spans([(0, 1)], []) == [(0, 1)]
     assert subtract_spans([(0, 1)], [(0, 1)]) == []
+
+
+def test_their_real_name_stays_hidden_where_others_still_say_it(private_workspace: Path) -> None:
+    store, session = painting_session(Services.from_root(private_workspace))
+    people = {p.pseudonym: p for p in store.participants()}
+    ash, birch = people["Ash"], people["Birch"]
+    ash.real_name = ASH_REAL_NAME
+    store.save_participant(ash)
+    store.save_segments(session.id, [
+        _segment(0, ASH_TWO, ash.id),
+        _segment(10, "Ashleigh drives me to the Hub", birch.id),
+    ])
+    report = erase_participant(store, ash.id)
+    assert report.name_kept and "stays on the names to hide" in "\n".join(report.lines())
+    assert ASH_REAL_NAME in store.consultation().hide_names
+    store.save_segments(session.id, [_segment(10, "Nobody drives me", birch.id)])
+    cath = store.participants()[0]
+    cath.real_name = "Cathal Ooms"
+    store.save_participant(cath)
+    assert not erase_participant(store, cath.id).name_kept
+    assert "Cathal Ooms" not in store.consultation().hide_names
