@@ -328,7 +328,8 @@ class Recorder:
             key = key_for(self.partial_path)
             # An encrypted consultation's audio is sealed from its first sample.
             self._sealed = None if key is None else SealedFile(
-                fd, key, lenient=True, chunk=RECORDING_CHUNK, where=str(self.partial_path)
+                fd, key, lenient=True, chunk=RECORDING_CHUNK, where=str(self.partial_path),
+                buffered=True,
             )
         except BaseException:
             self._abandon()
@@ -431,6 +432,9 @@ class Recorder:
             atomic_write_json(self.sidecar_path, meta)
         if self._writer is None or not self._writer.is_alive():
             self._zero_on_disk()  # the writer has stopped (e.g. disk full): do it here
+            if self._sealed is not None:
+                with contextlib.suppress(OSError):
+                    self._sealed.flush()
 
     def discard(self) -> None:
         """Stop without saving and remove what was written.
@@ -463,6 +467,8 @@ class Recorder:
         self._stop_writer()
         if self._fd is not None:
             with contextlib.suppress(OSError):
+                if self._sealed is not None:
+                    self._sealed.flush()
                 os.fsync(self._fd)
         try:
             pcm_to_flac(self.partial_path, self.flac_path, self.sample_rate, 1, self.struck)
@@ -545,6 +551,8 @@ class Recorder:
                     unsynced = True
                 now = time.monotonic()
                 if unsynced and (done or now - last_sync >= FSYNC_EVERY_S):
+                    if self._sealed is not None:
+                        self._sealed.flush()  # the sealed tail goes to disk with the rest
                     os.fsync(self._fd)  # type: ignore[arg-type]
                     last_sync, unsynced = now, False
                 if done:

@@ -148,8 +148,11 @@ class SealedFile:
     """
 
     def __init__(self, fd: int, key: Key, *, lenient: bool = False, where: str = "",
-                 chunk: int = RECORDING_CHUNK) -> None:
+                 chunk: int = RECORDING_CHUNK, buffered: bool = False) -> None:
         self.fd = fd
+        self.buffered = buffered
+        #: The last chunk, written but not sealed yet (``buffered`` only).
+        self._pending: tuple[int, bytes] | None = None
         self.key = key
         self.lenient = lenient
         self.where = where or "a sealed file"
@@ -226,22 +229,51 @@ class SealedFile:
         return rest if index == whole and rest > NONCE_SIZE + TAG_SIZE else 0
 
     def write_at(self, data: bytes, offset: int) -> None:
-        """Write plain ``data`` at ``offset``, resealing each chunk it touches."""
+        """Write plain ``data`` at ``offset``, resealing each chunk it touches.
+
+        With ``buffered``, a last chunk not yet full stays in memory until
+        :meth:`flush` (the recorder flushes before each fsync, so nothing that
+        was forced to disk is held back) or until it fills up.
+        """
         view = memoryview(data)
         while view:
             index, within = divmod(offset, self.chunk)
-            length = self._length(index)
-            old = self._chunk(index, length) if length != 0 else b""
-            if old is None:
-                old = bytes(self.chunk if length is None else length - NONCE_SIZE - TAG_SIZE)
+            old = self._current(index)
             take = min(len(view), self.chunk - within)
             padded = old.ljust(within, b"\0")
             plain = padded[:within] + bytes(view[:take]) + padded[within + take:]
-            _pwrite_all(self.fd, seal_record(self.key, self.header, index, plain),
-                        HEADER_SIZE + index * self.record)
-            self._cache = (index, plain)
+            if self.buffered and len(plain) < self.chunk:
+                self._pending = (index, plain)  # only the last chunk can be short
+            else:
+                self._seal_chunk(index, plain)
+                if self._pending is not None and self._pending[0] == index:
+                    self._pending = None
             view = view[take:]
             offset += take
+
+    def flush(self) -> None:
+        """Seal the last chunk held in memory (see ``buffered``)."""
+        if self._pending is not None:
+            index, plain = self._pending
+            self._seal_chunk(index, plain)
+            self._pending = None
+
+    def _current(self, index: int) -> bytes:
+        """Chunk ``index`` as it stands, in memory or on disk (b"" when there is none yet)."""
+        if self._pending is not None and self._pending[0] == index:
+            return self._pending[1]
+        length = self._length(index)
+        if length == 0:
+            return b""
+        old = self._chunk(index, length)
+        if old is None:  # torn: it reads as silence, so it is rewritten as silence
+            old = bytes(self.chunk if length is None else length - NONCE_SIZE - TAG_SIZE)
+        return old
+
+    def _seal_chunk(self, index: int, plain: bytes) -> None:
+        _pwrite_all(self.fd, seal_record(self.key, self.header, index, plain),
+                    HEADER_SIZE + index * self.record)
+        self._cache = (index, plain)
 
 
 def _pwrite_all(fd: int, data: bytes, offset: int) -> None:

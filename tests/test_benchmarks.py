@@ -25,6 +25,11 @@ SMALL_RUNS: dict[str, tuple[list[str], str]] = {
     "export.py": (["--sessions", "2", "--quotes", "100", "--segments", "50"], "goal"),
     "live.py": (["--minutes", "0.25", "--speed", "4", "--segments", "300"], "stop to transcript"),
     "privacy.py": (["--quotes", "200", "--sequences", "5"], "goal"),
+    "crypto.py": (
+        ["--seconds", "5", "--mic-seconds", "2", "--repeat", "1", "--sessions", "1",
+         "--quotes", "50"],
+        "overhead",
+    ),
     "reach.py": (["--sessions", "10", "--participants", "50", "--repeats", "2"], "goal"),
 }
 
