@@ -33,8 +33,8 @@ def discussion_plan() -> list[PlanStep]:
         ], StepKind.CHECK_IN),
         PlanStep("Discussion", 45, list(COMMISSIONERS_PROMPTS)),
         PlanStep("Wellbeing check-out", 10, [
-            "How are you feeling after today?",
-            "Who would like a follow-up?",
+            "How are you feeling after today? A face or a word, or rather not say (w).",
+            "Who would like a follow-up? (f adds someone to the list)",
         ], StepKind.CHECK_OUT),
     ]
 
@@ -56,8 +56,8 @@ def arts_plan(activity: ActivityKind) -> list[PlanStep]:
         ], StepKind.CHECK_IN),
         PlanStep(f"Activity: {making} with discussion", 60, list(COMMISSIONERS_PROMPTS)),
         PlanStep("Wellbeing check-out", 10, [
-            "How are you feeling after today?",
-            "Who would like a follow-up?",
+            "How are you feeling after today? A face or a word, or rather not say (w).",
+            "Who would like a follow-up? (f adds someone to the list)",
         ], StepKind.CHECK_OUT),
     ]
 

@@ -56,8 +56,9 @@ class HomeScreen(Screen[None]):
         Binding("i", "import_audio", "Import audio"),
         Binding("e", "export", "Export"),
         Binding("H", "hide_names", "Names to hide", key_display="H"),
-        Binding("u", "follow_ups", "Follow-ups"),
-        Binding("a", "reach", "Reach"),
+        # Off the footer (it is full at 80 columns): the follow-up line names u; ? lists both.
+        Binding("u", "follow_ups", "Follow-ups", show=False),
+        Binding("a", "reach", "Who we reach", show=False),
         Binding("K", "keeping", "Keep/erase", key_display="K"),
         # Shown only while something is due (see check_action).
         Binding("R", "delete_due", "Delete what is due", key_display="R"),

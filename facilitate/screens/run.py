@@ -119,6 +119,10 @@ class RunScreen(Screen[str | None]):
         Binding("n", "next_step", "Next step"),
         Binding("d", "microphone", "Microphone"),
         Binding("t", "stop", "Stop"),
+        # w and f are named in the plan's check-in and check-out prompts (the footer is full).
+        Binding("w", "check_in", "Check-in", show=False),
+        Binding("f", "follow_up", "Follow up", show=False),
+        Binding("space", "ask_to_stop", "Stop for someone", key_display="space"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -643,6 +647,28 @@ class RunScreen(Screen[str | None]):
         """Whether a recording is running here (paused counts): the app asks before quitting."""
         run = self.run
         return run is not None and not run.stopped and (run.is_recording or bool(run.error))
+
+    # -- looking after people (facilitate.screens.wellbeing) ------------------------
+
+    def action_check_in(self) -> None:
+        """Ask each participant how they are: check-in or check-out, by the plan step."""
+        from facilitate.screens.wellbeing import check_in_round, moment_for
+
+        moment = moment_for(self.plan, self.step_index)
+        check_in_round(self, self.store, self.session_id, self.people, moment)
+
+    def action_follow_up(self) -> None:
+        """Put someone (who is speaking, to start with) on the follow-up list."""
+        from facilitate.screens.wellbeing import follow_up_dialog
+
+        speaking = self.run.speaker_id if self.run is not None else None
+        follow_up_dialog(self, self.store, self.session_id, self.people, speaking)
+
+    def action_ask_to_stop(self) -> None:
+        """Someone asks to stop: pause the recording and show a calm screen."""
+        from facilitate.screens.wellbeing import stop_for_someone
+
+        stop_for_someone(self, self.run)
 
     def action_back(self) -> None:
         """Back to the session; never while recording or saving."""

@@ -1,0 +1,113 @@
+"""Looking after people and reach, through the real app driven by Pilot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import require_portaudio
+from test_app import SIZE, notifications
+from textual.widgets import DataTable, Input, Select, Static
+
+from facilitate.app import FacilitateApp
+from facilitate.screens.dialogs import TextPrompt
+from facilitate.screens.home import HomeScreen
+from facilitate.screens.reach import ReachAnswersScreen, ReachScreen, field_id
+from facilitate.screens.wellbeing import CheckInScreen, FollowUpListScreen, check_in_round
+from models.reach import AGE_BAND
+from models.wellbeing import Feeling, Moment
+from sessions.planning import create_session
+from sessions.services import Services
+from sessions.wellbeing import set_reach_answer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def count(screen: ReachScreen, group: str) -> str:
+    ages = next(t for t in screen.tables if t.attribute == AGE_BAND)
+    return next(row.count for row in ages.rows if row.category == group)
+
+
+async def test_check_in_three_people_then_the_follow_up_list_and_reach_update() -> None:
+    services = Services.from_root(None)
+    store = services.workspace.create_consultation("Day services")
+    names = ["Robin", "Sam", "Kit", "Ash", "Birch", "Cedar", "Elm", "Fir", "Gorse", "Hazel", "Ivy"]
+    session = create_session(store, "Painting", participants=names)
+    people = [store.participant(pid) for pid in session.participant_ids]
+    for n, person in enumerate(people[1:]):
+        set_reach_answer(store, person.id, AGE_BAND, "45-54" if n % 2 else "25-34")
+    app = FacilitateApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert not home.query_one("#follow-ups", Static).display
+        # The round the run screen's w opens: Robin good, Sam struggling, Kit rather not say.
+        check_in_round(home, store, session.id, people[:3], Moment.CHECK_IN)
+        await pilot.pause()
+        assert isinstance(app.screen, CheckInScreen)
+        await pilot.press("1", "5", "6")
+        await pilot.pause()
+        assert app.screen is home
+        assert ("information", "3 answers saved.") in notifications(app)
+        feelings = [store.participant(p.id).wellbeing[0].feeling for p in people[:3]]
+        assert feelings == [Feeling.GOOD, Feeling.STRUGGLING, Feeling.RATHER_NOT_SAY]
+
+        # Home shows who needs a call; u opens the list; done keeps the history.
+        home.refresh_workspace()
+        line = home.query_one("#follow-ups", Static)
+        assert line.display and "Sam by" in str(line.content)
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, FollowUpListScreen)
+        table = screen.query_one("#follow-ups", DataTable)
+        assert table.row_count == 1 and "Sam" in str(table.get_row_at(0)[0])
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one(Input).value = "Called; she is coming next week"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not screen.query_one("#follow-ups", DataTable).display
+        sam = store.participant(people[1].id)
+        assert sam.follow_ups[0].done_note == "Called; she is coming next week"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not home.query_one("#follow-ups", Static).display
+
+        # Reach: five people 45-54 show as 5 (Robin's "not given" is <5, and five
+        # 25-34 are hidden beside it); Robin's own answer makes it 6, nothing hidden.
+        await pilot.press("a")
+        await pilot.pause()
+        reach = app.screen
+        assert isinstance(reach, ReachScreen)
+        assert (count(reach, "45-54"), count(reach, "25-34")) == ("5", "hidden")
+        await pilot.press("p")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ReachAnswersScreen)
+        form.query_one("#who", Select).value = people[0].id
+        await pilot.pause()
+        form.query_one(f"#{field_id(AGE_BAND)}", Select).value = "45-54"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is reach
+        assert (count(reach, "45-54"), count(reach, "25-34")) == ("6", "5")
+        assert store.participant(people[0].id).reach == {AGE_BAND: "45-54"}
+
+
+def test_run_screen_keys_check_in_follow_up_and_stop_for_someone(tmp_path: Path) -> None:
+    """w, f and space on the real run screen (in its own process: it loads PortAudio)."""
+    require_portaudio()
+    env = {**os.environ, "FACILITATE_HOME": str(tmp_path / "child-home"),
+           "FACILITATE_LIVE": "0"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/wellbeing_run_child.py", "--basetemp", str(tmp_path / "child")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout, result.stdout[-2000:]

@@ -1,0 +1,96 @@
+"""The run screen's keys for looking after people, in a process of its own.
+
+Run by tests/test_wellbeing_app.py (PortAudio reads the sound setup once per
+process; see tests/run_app_child.py). The file name does not start with
+``test_``, so the main run never collects it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from run_app_child import consented_app, demo_mic
+from test_app import notifications, until
+from textual.widgets import Input, Select
+
+from facilitate.screens.run import RunScreen
+from facilitate.screens.run_dialogs import ConfirmScreen
+from facilitate.screens.wellbeing import CalmScreen, CheckInScreen, FollowUpScreen
+from models.wellbeing import Feeling, Moment, Raised
+from sessions.services import Services
+
+SIZE = (120, 40)
+
+
+async def test_check_in_follow_up_and_stop_for_someone(tmp_path: Path) -> None:
+    if "sounddevice" in sys.modules:
+        pytest.fail("sounddevice was imported before the virtual microphone was set up")
+    mic = demo_mic(tmp_path, speed=4.0)
+    services = Services.from_root(None)
+    session_id, app = consented_app(services)
+    store, _ = services.workspace.find_session(session_id)
+    with mic:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("r")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RunScreen)
+            await until(lambda: screen.checked)
+            await pilot.press("r")
+            await pilot.pause()
+            run = screen.run
+            assert run is not None and run.is_recording
+            mic.go()
+            await until(lambda: run.elapsed_s >= 1.0)
+
+            # w: the first step is not a wellbeing step and comes early, so: check-in.
+            await pilot.press("w")
+            await pilot.pause()
+            assert isinstance(app.screen, CheckInScreen)
+            await pilot.press("1", "4")  # Ash good, Birch low; Jo facilitates: not asked
+            await pilot.pause()
+            assert app.screen is screen
+
+            # f: someone else on the follow-up list, with a note.
+            await pilot.press("f")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, FollowUpScreen)
+            ash = next(p for p in store.participants() if p.pseudonym == "Ash")
+            form.query_one("#who", Select).value = ash.id
+            form.query_one("#reason", Input).value = "Quiet today, asked about transport"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.screen is screen
+
+            # space: someone asks to stop. Recording pauses at once; a calm screen shows.
+            await pilot.press("space")
+            await pilot.pause()
+            assert isinstance(app.screen, CalmScreen)
+            assert run.is_paused
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is screen and run.is_paused
+
+            await pilot.press("t")
+            await pilot.pause()
+            await pilot.press("y")
+            await until(lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("n")
+            await pilot.pause()
+    people = {p.pseudonym: p for p in store.participants()}
+    assert [(c.moment, c.feeling) for c in people["Ash"].wellbeing] == [
+        (Moment.CHECK_IN, Feeling.GOOD)
+    ]
+    assert [(c.moment, c.feeling) for c in people["Birch"].wellbeing] == [
+        (Moment.CHECK_IN, Feeling.LOW)
+    ]
+    assert not people["Jo"].wellbeing
+    assert [f.raised for f in people["Birch"].follow_ups] == [Raised.CHECK_IN]
+    assert [(f.raised, f.reason) for f in people["Ash"].follow_ups] == [
+        (Raised.FACILITATOR, "Quiet today, asked about transport")
+    ]
+    assert not any(severity == "error" for severity, _ in notifications(app))
