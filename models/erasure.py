@@ -91,15 +91,17 @@ class ErasurePlan:
         return sum(1 for s in self.sessions if s.spans and s.session.recording is not None)
 
     def summary(self) -> list[str]:
-        """What erasing them removes, one line each, in numbers."""
-        lines = [
-            "their record (pseudonym, real name, reach, notes, follow-up, consent answers)",
-            f"{_count(len(self.quote_ids), 'quote')} of theirs, with their theme tags and memos",
-            f"{_count(self.segments_removed, 'transcript segment')} and "
-            f"{_count(self.words_removed, 'word')} of theirs, as heard and as corrected",
-            f"{_count(len(self.audit_ids), 'audit entry', 'audit entries')} about them "
-            "(one entry remains: that an erasure happened)",
-        ]
+        """What erasing them removes, one line each, in numbers (nothing they lack is listed)."""
+        lines = ["their record (pseudonym, real name, reach, notes, follow-ups, consent answers)"]
+        if self.quote_ids:
+            lines.append(
+                f"{_count(len(self.quote_ids), 'quote')} of theirs, with their theme tags and memos"
+            )
+        if self.segments_removed or self.words_removed:
+            lines.append(
+                f"{_count(self.segments_removed, 'transcript segment')} and "
+                f"{_count(self.words_removed, 'word')} of theirs, as heard and as corrected"
+            )
         lines += [
             f"{_count(n, thing)} of theirs" for thing, n in self.elsewhere.items() if n
         ]
@@ -107,10 +109,14 @@ class ErasurePlan:
             lines.append(
                 f"their words inside {_count(len(self.quotes_trimmed), 'quote')} of others"
             )
-        seconds = self.seconds_silenced
+        if self.recordings:
+            lines.append(
+                f"{self.seconds_silenced:.0f} s of their audio, silenced in "
+                f"{_count(self.recordings, 'recording')}"
+            )
         lines.append(
-            f"{seconds:.0f} s of their audio silenced in "
-            f"{_count(self.recordings, 'recording')}"
+            f"{_count(len(self.audit_ids), 'audit entry', 'audit entries')} about them "
+            "(one entry remains: that an erasure happened, with nothing said)"
         )
         return lines
 

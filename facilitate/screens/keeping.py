@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from facilitate.plain_text import plain, rich_plain, shown
 from facilitate.screens.dialogs import ConfirmDialog, TextPrompt
+from facilitate.screens.forms import FormScreen
 from models.retention import DueItem
 from models.wording import plural
 from sessions.erasure import ErasureReport, erase_participant, erasure_plan
@@ -32,6 +33,31 @@ from sessions.retention import (
 )
 from sessions.services import Services
 from sessions.store import ConsultationStore
+
+
+class ErasedDialog(FormScreen[bool]):
+    """What an erasure removed, and the earlier exports to delete by hand."""
+
+    compact_below = 20
+    submit_label = "Close"
+
+    def __init__(self, report: ErasureReport) -> None:
+        super().__init__()
+        self.report = report
+        self.heading = f"Erased {report.pseudonym}"
+
+    def compose_fields(self) -> ComposeResult:
+        """The report, line by line (scrolls when the list of exports is long)."""
+        yield Static(plain("\n".join(self.report.lines()), multiline=True), id="erased")
+
+    def on_mount(self) -> None:
+        """Only one answer here: close."""
+        self.query_one("#cancel").display = False
+        self.query_one("#submit").focus()
+
+    def collect(self) -> bool | None:
+        """Read."""
+        return True
 
 
 class KeepingScreen(Screen[None]):
@@ -61,7 +87,6 @@ class KeepingScreen(Screen[None]):
         yield DataTable(id="audio", cursor_type="row", zebra_stripes=True)
         yield Label("People", classes="pane-title")
         yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="erased")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -69,7 +94,6 @@ class KeepingScreen(Screen[None]):
         self.sub_title = "Keeping and erasing"
         self.query_one("#audio", DataTable).add_columns("Session", "Recording", "Raw audio")
         self.query_one("#people", DataTable).add_columns("Pseudonym", "Sessions", "Quotes")
-        self.query_one("#erased").display = False
         self.reload()
         self.query_one("#people", DataTable).focus()
 
@@ -212,11 +236,8 @@ class KeepingScreen(Screen[None]):
         )
 
     def _erased(self, report: ErasureReport) -> None:
-        erased = self.query_one("#erased", Static)
-        erased.update(plain("\n".join(report.lines()), multiline=True))
-        erased.display = True
         self.reload()
-        self.notify(f"Erased {report.pseudonym}.", title="Erase", markup=False)
+        self.app.push_screen(ErasedDialog(report))
 
     def action_delete_due(self) -> None:
         """Delete what is due, one item at a time, each only on a yes."""
