@@ -58,10 +58,12 @@ from models.transcript import aligned
 from sessions.atomic import atomic_write_bytes, remove_stale_temps
 from sessions.clock import now_iso
 from sessions.encryption import (
+    PASSPHRASE_ENV,
     create_key_file,
     finish_encryption,
     folder_key,
     is_encrypted,
+    is_unlocked,
     read_sealed,
     seal_for,
 )
@@ -583,6 +585,11 @@ class ConsultationStore:
         with self._writing():
             self._upsert(self.db.table("quotes"), quote)
 
+    def remove_quote(self, quote_id: str) -> None:
+        """Take a quote out of the consultation (its transcript words stay)."""
+        with self._writing():
+            self.db.table("quotes").remove(Query().id == quote_id)
+
     # -- audit -------------------------------------------------------------------
 
     def append_audit(self, event: AuditEvent) -> None:
@@ -649,6 +656,16 @@ class Workspace:
             return [p.name for p in sorted(folders, key=lambda p: (p.stat().st_mtime, p.name))]
         except OSError as error:
             raise storage_error(error, where, "read") from error
+
+    def locked(self) -> list[Path]:
+        """Folders of encrypted consultations this process has no passphrase for yet."""
+        if os.environ.get(PASSPHRASE_ENV):
+            return []  # opened with it, or reported as a wrong one, when listed
+        where = consultations_dir(self.root)
+        return [
+            where / cid for cid in self.consultation_ids()
+            if is_encrypted(where / cid) and not is_unlocked(where / cid)
+        ]
 
     def open(self, consultation_id: str) -> ConsultationStore:
         """The store of ``consultation_id``; raises NotFound or StoreDamaged."""

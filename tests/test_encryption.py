@@ -340,3 +340,65 @@ def test_the_command_line_encrypts_and_asks_for_the_passphrase(tmp_path: Path) -
     encryption.forget_keys()
     listed = runner.invoke(cli, ["--data-dir", str(root), "sessions"], env=env)
     assert listed.exit_code == 0 and "Day services review" in listed.output
+
+
+async def test_the_app_asks_once_for_the_passphrase_and_encrypts_in_place(
+    tmp_path: Path,
+) -> None:
+    from textual.widgets import Input
+
+    from facilitate.app import FacilitateApp
+    from facilitate.screens.home import HomeScreen
+    from facilitate.screens.passphrase import (
+        NewPassphraseScreen,
+        RecoveryKeyScreen,
+        UnlockScreen,
+    )
+    from facilitate.widgets import ConsultationList
+
+    root = tmp_path / "workspace"
+    workspace = Workspace(root)
+    locked = workspace.create_consultation("Encrypted review", passphrase=PASSPHRASE)
+    plain = workspace.create_consultation("Plain review")
+    encryption.forget_keys()
+    app = FacilitateApp(Services.from_root(root))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)  # asked at start
+        field = app.screen.query_one("#passphrase", Input)
+        field.value = "not the passphrase"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert "does not open" in str(app.screen.query_one("#passphrase-error").render())
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert not home.locked
+        shown = [s.consultation.title for s in home.summaries]
+        assert shown == ["Encrypted review", "Plain review"]
+
+        # E on the plain one: a passphrase twice, then the recovery key, once.
+        home.query_one(ConsultationList).highlighted = 1
+        await pilot.pause()
+        await pilot.press("E")
+        await pilot.pause()
+        assert isinstance(app.screen, NewPassphraseScreen)
+        app.screen.query_one("#passphrase", Input).value = "another passphrase"
+        app.screen.query_one("#again", Input).value = "another passphrase"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, RecoveryKeyScreen)
+        assert len(app.screen.code) >= 24
+        await pilot.click("#submit")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert encryption.plain_files(plain.folder) == []
+    assert b"Plain review" not in (plain.folder / "store.json").read_bytes()
+    assert b"Encrypted review" not in (locked.folder / "store.json").read_bytes()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,6 +23,7 @@ from facilitate.screens.session import show_session
 from facilitate.widgets import ConsultationList, ConsultationSummary, SessionTable
 from models.retention import DueItem
 from models.wording import plural
+from sessions.encryption import Locked, encrypt_consultation, is_encrypted
 from sessions.errors import FacilitateError
 from sessions.planning import create_consultation, create_session
 from sessions.retention import due_items
@@ -38,6 +41,8 @@ def read_workspace(services: Services) -> tuple[list[ConsultationSummary], list[
         try:
             store = workspace.open(consultation_id)
             summaries.append(ConsultationSummary(store.consultation(), store.sessions()))
+        except Locked:
+            continue  # not damaged: listed apart, with the key that opens it
         except FacilitateError as error:
             problems.append(str(error))
     # Oldest first, by when they were made (folder times change with every write).
@@ -62,6 +67,9 @@ class HomeScreen(Screen[None]):
         Binding("K", "keeping", "Keep/erase", key_display="K"),
         # Shown only while something is due (see check_action).
         Binding("R", "delete_due", "Delete what is due", key_display="R"),
+        # Shown only while an encrypted consultation is locked.
+        Binding("L", "unlock", "Unlock", key_display="L"),
+        Binding("E", "encrypt", "Encrypt with a passphrase", key_display="E", show=False),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
@@ -71,12 +79,15 @@ class HomeScreen(Screen[None]):
         self.summaries: list[ConsultationSummary] = []
         #: Deletions the facilitator agreed to that are due now (retention).
         self.due: list[DueItem] = []
+        #: Folders of encrypted consultations not opened yet (no passphrase given).
+        self.locked: list[Path] = []
 
     def compose(self) -> ComposeResult:
         """Warnings on top, then the two panes."""
         yield Header()
         yield Static("", id="warnings")
         yield Static("", id="retention-due")
+        yield Static("", id="locked")
         with Horizontal(id="panes"):
             with Vertical(id="consultations-pane"):
                 yield Label("Consultations", classes="pane-title")
@@ -95,9 +106,11 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Read the workspace and show it."""
+        """Read the workspace and show it; ask once for the passphrase of encrypted ones."""
         self.refresh_workspace()
         self.query_one(ConsultationList).focus()
+        if self.locked:
+            self.action_unlock()
 
     def on_screen_resume(self) -> None:
         """Show changes made on other screens (a new transcript, a new status)."""
@@ -136,6 +149,7 @@ class HomeScreen(Screen[None]):
             text.append(shown("\n".join(problems), multiline=True), style="not bold")
             warnings.update(text)
         warnings.display = bool(problems)
+        self.show_locked()
         self.show_due()
         consultations = self.query_one(ConsultationList)
         consultations.show(self.summaries, keep=keep_consultation)
@@ -194,6 +208,8 @@ class HomeScreen(Screen[None]):
         """Dim the keys that need a consultation or a session when there is none."""
         if action == "delete_due":
             return bool(self.due)
+        if action == "unlock":
+            return bool(self.locked)
         if action == "keeping":
             return self.consultation_id is not None or None
         if action in ("new_session", "export", "hide_names", "follow_ups", "reach"):
@@ -221,6 +237,67 @@ class HomeScreen(Screen[None]):
             return
         self.refresh_workspace(consultation_id=store.id)
         self.notify(f"Created {draft.title}.", title="Consultation")
+
+    def show_locked(self) -> None:
+        """Say how many encrypted consultations wait for their passphrase."""
+        self.locked = self.services.workspace.locked()
+        line = self.query_one("#locked", Static)
+        line.display = bool(self.locked)
+        if self.locked:
+            count = len(self.locked)
+            what = "1 encrypted consultation is" if count == 1 else (
+                f"{count} encrypted consultations are")
+            line.update(Text(f"🔒 {what} locked: L enters the passphrase.", style="bold"))
+
+    def action_unlock(self) -> None:
+        """Ask for the passphrase of the locked consultations."""
+        from facilitate.screens.passphrase import UnlockScreen
+
+        if self.locked:
+            self.app.push_screen(UnlockScreen(list(self.locked)),
+                                 callback=lambda opened: self._unlocked(opened))
+
+    def _unlocked(self, opened: str | None) -> None:
+        if opened is None:
+            return
+        self.refresh_workspace()
+        left = len(self.locked)
+        self.notify(f"Opened {plural(int(opened), 'encrypted consultation')}"
+                    + (f"; {left} still locked (another passphrase)." if left else "."),
+                    title="Unlocked")
+
+    def action_encrypt(self) -> None:
+        """Encrypt the highlighted consultation in place, with a new passphrase."""
+        from facilitate.screens.passphrase import NewPassphraseScreen
+
+        store = self._open_consultation()
+        if store is None:
+            return
+        if is_encrypted(store.folder):
+            self.notify("This consultation is already encrypted.", severity="warning")
+            return
+        self.app.push_screen(NewPassphraseScreen(store.consultation().title),
+                             callback=lambda chosen: self._encrypt(store, chosen))
+
+    def _encrypt(self, store: ConsultationStore, passphrase: str | None) -> None:
+        if passphrase is not None:
+            self.notify("Encrypting…", title="Encryption")
+            self.encrypt_in_background(store, passphrase)
+
+    @work(thread=True, exclusive=True, group="encrypt", exit_on_error=False)
+    def encrypt_in_background(self, store: ConsultationStore, passphrase: str) -> None:
+        """Seal every file of the consultation (off the UI thread), then show the recovery key."""
+        from facilitate.screens.passphrase import RecoveryKeyScreen
+
+        try:
+            code = encrypt_consultation(store, passphrase)
+        except (FacilitateError, OSError) as error:
+            self.app.call_from_thread(self.notify, str(error), title="Not encrypted",
+                                      severity="error")
+            return
+        self.app.call_from_thread(self.app.push_screen, RecoveryKeyScreen(code))
+        self.app.call_from_thread(self.notify, "Encrypted: its files are unreadable without "
+                                  "the passphrase.", title="Encryption")
 
     def action_new_session(self) -> None:
         """Ask for a new session in the highlighted consultation and create it."""
