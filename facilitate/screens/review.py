@@ -32,6 +32,7 @@ from textual.widgets import Button, Static
 
 from facilitate.plain_text import rich_plain, shown
 from facilitate.screens.dialogs import ChooseDialog
+from facilitate.screens.review_artwork import ARTWORK_WORDS, artwork_intro, artwork_pages
 from facilitate.screens.review_parts import (
     HIDDEN_MARK,
     LeavePinDialog,
@@ -39,12 +40,15 @@ from facilitate.screens.review_parts import (
     SetPinDialog,
     WordPicker,
 )
+from facilitate.widgets.picture import Picture
+from models.artwork import Artwork
 from models.export_rules import shown_text
 from models.participant import ContributionState, Role
 from models.quote import Decision, Quote, QuoteState, redact
 from models.review import PinGuard, own_segments
 from models.session import ActivityKind, Session
 from models.transcript import Segment
+from sessions import artwork as artworks
 from sessions.errors import FacilitateError
 from sessions.review import (
     apply_decision,
@@ -145,7 +149,7 @@ def start_participant_review(app: App[object], store: ConsultationStore, session
 class Page:
     """One step of the review: a quote, a transcript segment, a question, or the summary."""
 
-    kind: str  # "quote", "segment", "contribution", "summary"
+    kind: str  # "quote", "artwork", "segment", "contribution", "summary"
     item_id: str = ""
 
 
@@ -181,6 +185,7 @@ class ReviewScreen(Screen[None]):
         self.session_id = session_id
         self.guard = PinGuard(clock)
         self.quotes: list[Quote] = []
+        self.artwork: list[Artwork] = []
         self.segments: list[Segment] = []
         self.sessions: dict[str, Session] = {}
         self.pages: list[Page] = []
@@ -195,6 +200,7 @@ class ReviewScreen(Screen[None]):
             yield Static("", id="review-step")
             yield Static("", id="review-intro")
             yield Static("", id="review-words")
+            yield Picture(id="review-picture")
             with Center(id="review-listen"):
                 yield Button(PLAY_LABEL, id="play", variant="primary")
             yield Static("", id="review-sound")
@@ -257,6 +263,8 @@ class ReviewScreen(Screen[None]):
                 if privacy.kept_words(s)
             ]
         pages = [Page("quote", q.id) for q in self.quotes]
+        self.artwork = artwork_pages(self.store, self.participant_id, self.session_id)
+        pages += [Page("artwork", a.id) for a in self.artwork]
         pages.append(Page("summary"))
         if self.with_transcript:
             pages += [Page("segment", s.id) for s in self.segments]
@@ -275,6 +283,13 @@ class ReviewScreen(Screen[None]):
         if self.page.kind != "quote":
             return None
         return next((q for q in self.quotes if q.id == self.page.item_id), None)
+
+    @property
+    def piece(self) -> Artwork | None:
+        """The artwork on screen, if a piece of theirs is."""
+        if self.page.kind != "artwork":
+            return None
+        return next((a for a in self.artwork if a.id == self.page.item_id), None)
 
     @property
     def segment(self) -> Segment | None:
@@ -303,6 +318,7 @@ class ReviewScreen(Screen[None]):
         words_shown = page.kind in ("quote", "segment")
         self._display(
             review_words=words_shown,
+            review_picture=page.kind == "artwork",
             review_listen=words_shown,
             review_picker=False,
             review_choices=page.kind != "summary",
@@ -315,6 +331,8 @@ class ReviewScreen(Screen[None]):
         self.query_one("#next", Button).disabled = self.index == len(self.pages) - 1
         if page.kind == "quote":
             self._show_quote()
+        elif page.kind == "artwork":
+            self._show_artwork()
         elif page.kind == "segment":
             self._show_segment()
         elif page.kind == "contribution":
@@ -355,6 +373,22 @@ class ReviewScreen(Screen[None]):
         self._set("review-words", rich_plain(f"“{self._quote_text(quote)}”"))
         self._set("review-state", STATE_WORDS[quote.state])
         self._choice_labels("Yes, you can use this", "Don't use this")
+
+    def _show_artwork(self) -> None:
+        piece = self.piece
+        if piece is None:
+            return
+        number = self.artwork.index(piece) + 1
+        self._set("review-step", f"Your artwork {number} of {len(self.artwork)}")
+        phrase = session_phrase(self.sessions.get(piece.session_id))
+        self._set("review-intro", artwork_intro(phrase))
+        try:
+            image: bytes | None = artworks.image_bytes(self.store, piece)
+        except FacilitateError:
+            image = None  # the description stands in for a photo that cannot be read
+        self.query_one(Picture).show(image, piece.description)
+        self._set("review-state", ARTWORK_WORDS[piece.state])
+        self._choice_labels("Yes, you can use this", "Don't use this", hide=False)
 
     def _quote_text(self, quote: Quote) -> str:
         privacy = self.privacy.get(quote.session_id)
@@ -428,6 +462,10 @@ class ReviewScreen(Screen[None]):
             short = short if len(short) <= 60 else short[:57] + "…"
             lines.append(f"{number}. “{short}”\n", style="bold")
             lines.append(f"   {STATE_WORDS[quote.state]}\n\n")
+        for number, piece in enumerate(self.artwork, start=1):
+            lines.append(f"Artwork {number}: {shown(piece.description) or 'a photo'}\n",
+                         style="bold")
+            lines.append(f"   {ARTWORK_WORDS[piece.state]}\n\n")
         lines.append("When you are done, please hand the laptop back to the facilitator.")
         self._set("review-state", lines)
 
@@ -442,7 +480,7 @@ class ReviewScreen(Screen[None]):
                     "ctrl+l facilitator")
             if self.page.kind == "segment":
                 keys = "space plays · h hide words · ← → move · ctrl+l facilitator"
-            elif self.page.kind == "contribution":
+            elif self.page.kind in ("contribution", "artwork"):
                 keys = "y yes · d don't use · ← → move · ctrl+l facilitator"
         self._set("review-keys", keys)
 
@@ -452,7 +490,7 @@ class ReviewScreen(Screen[None]):
         """Decisions only where they make sense on this page."""
         kind = self.page.kind if self.pages else "summary"
         if action == "decide":
-            return kind in ("quote", "contribution") and not self.hiding
+            return kind in ("quote", "artwork", "contribution") and not self.hiding
         if action == "hide_words":
             return kind in ("quote", "segment") and not self.hiding
         if action == "move":
@@ -488,6 +526,8 @@ class ReviewScreen(Screen[None]):
                 review_contribution(self.store, self.participant_id, self.session_id, state)
             elif (quote := self.quote) is not None:
                 apply_decision(self.store, quote.id, Decision(decision))
+            elif (piece := self.piece) is not None:
+                artworks.decide(self.store, piece.id, approve=decision == Decision.APPROVE)
         except (FacilitateError, ValueError) as error:
             self._set("review-state", f"That did not save: {error}")
             return

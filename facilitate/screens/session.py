@@ -77,6 +77,10 @@ class SessionScreen(Screen[None]):
         Binding("v", "participant_review", "Review"),
         Binding("A", "audit", "Audit", key_display="A", show=False),
         Binding("E", "export", "Export", key_display="E"),
+        Binding("w", "write_report", "Write the report", show=False,
+                tooltip="Context, key messages and what we heard per theme"),
+        Binding("a", "artwork", "Artwork", show=False,
+                tooltip="Attach photos of what participants made"),
         Binding("escape", "back", "Back"),
         Binding("q", "back", "Back", show=False),
     ]
@@ -333,6 +337,18 @@ class SessionScreen(Screen[None]):
         self.query_one("#no-transcript", Static).update(WAITING)
         self.start_transcription(None)
         self.refresh_bindings()
+
+    def action_write_report(self) -> None:
+        """The facilitator's frame of the thematic report, beside the approved quotes."""
+        from facilitate.screens.report_frame import ReportFrameScreen
+
+        self.app.push_screen(ReportFrameScreen(self.store))
+
+    def action_artwork(self) -> None:
+        """This session's artwork photos, and attaching another."""
+        from facilitate.screens.artwork import ArtworkScreen
+
+        self.app.push_screen(ArtworkScreen(self.store, self.session_id))
 
     def action_export(self) -> None:
         """Export this session only: what its participants consented to and approved."""
