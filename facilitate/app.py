@@ -319,6 +319,33 @@ class FacilitateApp(App[None]):
             return False
         return True
 
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """Save an SVG of the screen in the workspace (private: it may show people's words).
+
+        Textual would save it in ``~/Downloads``, which may not exist, and say nothing.
+        """
+        from textual.app import generate_datetime_filename
+
+        from sessions.atomic import atomic_write_text
+        from sessions.locations import ensure_private_dir, screenshots_dir
+
+        name = filename or generate_datetime_filename("facilitate", ".svg", time_format)
+        try:
+            folder = ensure_private_dir(Path(path) if path else
+                                        screenshots_dir(self.services.workspace.root))
+            target = folder / Path(name).name
+            atomic_write_text(target, self.export_screenshot())
+        except (FacilitateError, OSError) as error:
+            self.notify(f"Could not save the screenshot: {error}", severity="error")
+            return None
+        self.notify(f"Screenshot saved in {target}", title="Screenshot", timeout=8)
+        return str(target)
+
     def action_help(self) -> None:
         """Show the keys of the current screen."""
         if isinstance(self.screen, HelpScreen):

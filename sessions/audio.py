@@ -241,7 +241,9 @@ def _probe_av(path: Path) -> AudioInfo:
                 if duration is not None and decoded:
                     break
             if decoded == 0:
-                raise _no_audio(path)
+                # No rate either: nothing in the file says it is audio (random bytes
+                # named .flac), which is not a recording that happens to be empty.
+                raise _no_audio(path) if rate > 0 else _not_audio(path)
             if duration is None:
                 duration = decoded / rate
             fmt = container.format.name.split(",")[0].upper()

@@ -48,6 +48,11 @@ def consultations_dir(root: Path) -> Path:
     return root / "consultations"
 
 
+def screenshots_dir(root: Path) -> Path:
+    """Where the command palette's screenshots go: inside the private workspace."""
+    return root / "screenshots"
+
+
 def models_dir(root: Path) -> Path:
     """The folder where a user may put extra CTranslate2 Whisper models."""
     return root / "models"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 
 from models import codebook as cb
+from models.audit import Actor, AuditEvent
 from models.codebook import Codebook, Theme
 from models.overview import Overview, overview
 from models.quote import Quote, QuoteState, filter_quotes, quote_from_span, tag_quote
@@ -95,6 +96,23 @@ def tag(store: ConsultationStore, quote_id: str, theme_ids: Iterable[str]) -> Qu
         tags = _check_themes(store.consultation().codebook, theme_ids)
         quote = tag_quote(store.quote(quote_id), tags)
         store.save_quote(quote)
+    return quote
+
+
+def delete_quote(store: ConsultationStore, quote_id: str) -> Quote:
+    """Take a mistaken quote out, audited; return it as it was.
+
+    The transcript keeps its words. The audit event names the quote and its state,
+    never its words: the audit log is exported, and the words may be withdrawn.
+    """
+    with store.transaction():
+        quote = store.quote(quote_id)
+        store.remove_quote(quote_id)
+        store.append_audit(AuditEvent(
+            at=now_iso(), actor=Actor.FACILITATOR, action="quote deleted",
+            subject_kind="quote", subject_id=quote.id, participant_id=quote.participant_id,
+            before=quote.state.value, after="deleted",
+        ))
     return quote
 
 

@@ -2,23 +2,47 @@
 
 from __future__ import annotations
 
+import random
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-from quote_fixtures import painting_session
-from test_app import SIZE, settle
+from quote_fixtures import (
+    ASH_ONE,
+    PIN,
+    consultation_with_quotes,
+    open_screen,
+    painting_session,
+    screen_text,
+)
+from test_app import SIZE, notifications, settle
+from test_review_app import start_review
 from test_transcript_app import demo_session
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Select, Static
 
 from facilitate.app import FacilitateApp
 from facilitate.screens import HomeScreen, NewSessionScreen
+from facilitate.screens.audit import AuditScreen
+from facilitate.screens.consent import AddPersonScreen, ConsentScreen
 from facilitate.screens.dialogs import ConfirmDialog
+from facilitate.screens.quotes import QuotesScreen
+from facilitate.screens.review import ReviewScreen
+from facilitate.screens.review_parts import WordPicker
 from facilitate.screens.run_dialogs import StrikeScreen, stop_dialog
 from facilitate.screens.transcript import TranscriptScreen
 from facilitate.screens.transcript_dialogs import EditTextScreen, PickScreen
 from facilitate.widgets import SessionTable
 from facilitate.widgets.transcript_view import TranscriptView
+from models.quote import Decision
+from sessions.audio import probe_audio
 from sessions.consent import consent_rows
+from sessions.errors import AudioError
+from sessions.planning import add_participant
+from sessions.review import apply_decision, set_pin
 from sessions.services import Services
 
 
@@ -131,3 +155,118 @@ async def test_a_dialog_that_destroys_defaults_to_the_safe_answer(dialog, says: 
         await pilot.press("enter")  # a stray enter
         await pilot.pause()
     assert host.answers in ([False], [None])
+
+
+async def test_someone_already_here_or_a_very_long_pseudonym_is_said_so() -> None:
+    services = Services.from_root(None)
+    store, session = painting_session(services)
+    app = FacilitateApp(services, open_session=session.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        consent = await open_screen(pilot, "c", ConsentScreen)
+        await pilot.press("a", *"birch", "enter")
+        await pilot.pause()
+        assert app.screen is consent
+        assert any("Birch is already in this session" in m for _, m in notifications(app))
+        assert consent.rows[consent.query_one(DataTable).cursor_row].pseudonym == "Birch"
+        await pilot.press("a")
+        dialog = app.screen
+        assert isinstance(dialog, AddPersonScreen)
+        dialog.query_one("#pseudonym", Input).value = "x" * 315
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog  # refused, with the limit
+        assert "at most 40 characters" in str(dialog.query_one("#pseudonym-error").render())
+    assert len(store.participants()) == 3
+    with pytest.raises(ValueError, match="at most 40"):
+        add_participant(store, session.id, "y" * 41)
+
+
+async def test_audit_picker_has_the_focus_when_nobody_is_chosen() -> None:
+    services = Services.from_root(None)
+    store, _session = painting_session(services)
+    app = FacilitateApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(AuditScreen(store))
+        await pilot.pause()
+        assert app.screen.focused is app.screen.query_one("#audit-participant", Select)
+
+
+async def test_a_mistaken_quote_is_deleted_after_a_confirm_and_audited() -> None:
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_screen(pilot, "u", QuotesScreen)
+        first = screen.highlighted
+        assert first is not None
+        await pilot.press("delete")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Delete 1 quote of Ash's" in str(app.screen.query_one("#confirm-message").render())
+        await pilot.press("enter")  # the safe default keeps it
+        await pilot.pause()
+        assert len(c.store.quotes()) == 3
+        for _ in range(3):
+            await pilot.press("delete", "y")
+            await pilot.pause()
+        assert c.store.quotes() == []
+        assert "press Q" in screen_text(app)  # the empty list says how to make one
+    deleted = [e for e in c.store.audit() if e.action == "quote deleted"]
+    assert [e.subject_id for e in deleted][0] == first.id and len(deleted) == 3
+    assert all(e.note == "" and ASH_ONE not in str(e.before) for e in deleted)
+
+
+async def test_everything_you_said_offers_words_hidden_in_a_quote_as_hidden() -> None:
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    set_pin(c.store, PIN)
+    ash2 = c.store.quote(c.quotes["ash2"])
+    apply_decision(c.store, ash2.id, Decision.REDACT, redactions=[0, 1])  # "The bus"
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(app, pilot, c.ash, None)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        await pilot.press("right", "right")
+        await pilot.click("#see-transcript")
+        await pilot.pause()
+        while review.segment is None or "village" not in review.segment.text:
+            await pilot.press("right")
+            await pilot.pause()
+        assert "[redacted] from the village" in screen_text(app)
+        await pilot.press("h")
+        await pilot.pause()
+        assert {0, 1} <= review.query_one(WordPicker).hidden
+
+
+def test_random_bytes_are_not_an_audio_file(tmp_path: Path) -> None:
+    noise = random.Random(7).randbytes(200_000)
+    for name in ("noise.flac", "noise.mp3", "noise.m4a", "noise.ogg", "noise.wav"):
+        path = tmp_path / name
+        path.write_bytes(noise)
+        with pytest.raises(AudioError, match="is not an audio file"):
+            probe_audio(path)
+    result = subprocess.run([sys.executable, "-m", "facilitate", "transcribe",
+                             str(tmp_path / "noise.flac")], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2 and "not an audio file" in result.stderr, result.stderr
+    assert "contains no audio" not in result.stderr
+
+
+async def test_the_command_palette_screenshot_goes_into_the_workspace() -> None:
+    services = Services.from_root(None)
+    app = FacilitateApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"screenshot")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        folder = services.workspace.root / "screenshots"
+        (saved,) = folder.glob("*.svg")
+        assert "<svg" in saved.read_text()[:200]
+        assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert any(str(saved) in m for _, m in notifications(app))

@@ -92,7 +92,11 @@ class AuditScreen(Screen[None]):
         table.add_column("About", key="about")
         table.add_column("Before → after", key="change")
         self.reload()
-        table.focus()
+        if self.participant_id is None:
+            # Nothing to read until someone is chosen: the picker has the keys.
+            self.query_one("#audit-participant", Select).focus()
+        else:
+            table.focus()
 
     def subject(self, event: AuditEvent, quotes: dict[str, str], sessions: dict[str, str]) -> str:
         """What the event is about, in a few words."""

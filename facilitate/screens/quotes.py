@@ -17,14 +17,14 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 from textual.widgets.data_table import ColumnKey
 
 from facilitate.plain_text import plain, rich_plain, shown
-from facilitate.screens.dialogs import TextPrompt, ThemesDialog, codebook_order
+from facilitate.screens.dialogs import ConfirmDialog, TextPrompt, ThemesDialog, codebook_order
 from facilitate.screens.forms import FormScreen
 from models import format_clock
 from models.audit import Actor
 from models.participant import Role
 from models.quote import Decision, Quote, QuoteState
 from sessions.errors import FacilitateError
-from sessions.quotes import list_quotes, set_memo, tag
+from sessions.quotes import delete_quote, list_quotes, set_memo, tag
 from sessions.review import apply_decision
 from sessions.store import ConsultationStore
 
@@ -105,6 +105,7 @@ class QuotesScreen(Screen[None]):
         Binding("o", "on_behalf", "On their behalf"),
         Binding("s", "scope", "Session / all"),
         Binding("A", "audit", "Audit", key_display="A"),
+        Binding("delete", "delete_quote", "Delete quote", key_display="del"),
         Binding("escape", "back", "Back"),
         Binding("q", "back", "Back", show=False),
     ]
@@ -238,7 +239,8 @@ class QuotesScreen(Screen[None]):
             "No quotes match these filters."
             if any(self.filter_value(f) for f in ("#theme-filter", "#participant-filter",
                                                   "#state-filter"))
-            else "No quotes yet.\nIn the session's transcript, Q makes one from a line."
+            else "No quotes yet. To make one: open the session's transcript (t on the "
+            "session), go to a line and press Q (or w to quote some of its words)."
         )
         table.display = bool(self.quotes)
         empty.display = not self.quotes
@@ -294,7 +296,7 @@ class QuotesScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys about a quote dim when there is none."""
-        if action in ("themes", "memo", "on_behalf", "audit"):
+        if action in ("themes", "memo", "on_behalf", "audit", "delete_quote"):
             return self.highlighted is not None or None
         if action == "scope":
             return self.home_session_id is not None or None
@@ -370,6 +372,39 @@ class QuotesScreen(Screen[None]):
             self.reload()
 
         self.app.push_screen(OnBehalfDialog(quote, pseudonym), callback=record)
+
+    def action_delete_quote(self) -> None:
+        """Delete the highlighted quote (made by mistake), after a confirm; audited."""
+        quote = self.highlighted
+        if quote is None:
+            return
+        who = self.names.get(quote.participant_id, "?")
+        words = quote.redacted_text
+        short = words if len(words) <= 60 else words[:59] + "…"
+
+        def delete(sure: bool | None) -> None:
+            if not sure:
+                return
+            try:
+                delete_quote(self.store, quote.id)
+            except FacilitateError as error:
+                self.notify(str(error), severity="error")
+                return
+            self.notify(f"Deleted 1 quote of {who}'s; the transcript keeps its words.",
+                        title="Quote")
+            self.reload()
+
+        themes = len(quote.theme_ids)
+        self.app.push_screen(
+            ConfirmDialog(
+                "Delete quote",
+                f"Delete 1 quote of {who}'s ({STATE_LABELS[quote.state][0]}, "
+                f"{themes} theme{'s' if themes != 1 else ''}): “{short}”? "
+                "The transcript keeps its words; the audit log notes the deletion.",
+                submit_label="Delete",
+            ),
+            callback=delete,
+        )
 
     def action_audit(self) -> None:
         """The audit trail of the highlighted quote's participant."""
