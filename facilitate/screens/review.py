@@ -568,10 +568,19 @@ class ReviewScreen(Screen[None]):
     def action_hide_words(self) -> None:
         """Show the words as tokens to hide or show."""
         quote, segment = self.quote, self.segment
+        #: Words shown hidden because a quote of theirs hides them (kept out on saving).
+        self.hidden_in_quotes: set[int] = set()
         if quote is not None:
             words, hidden = [w.text for w in quote.words], quote.redactions
         elif segment is not None:
-            words, hidden = [w.text for w in segment.words], segment.redactions
+            # Words hidden in one of their quotes are hidden here too (as the page
+            # and every export show them): the picker must not offer them as shown.
+            privacy = self.privacy.get(self.session_id or "")
+            elsewhere = privacy.redacted if privacy is not None else set()
+            words = [w.text for w in segment.words]
+            self.hidden_in_quotes = {i for i, w in enumerate(segment.words)
+                                     if w.id in elsewhere and i not in segment.redactions}
+            hidden = sorted({*segment.redactions, *self.hidden_in_quotes})
         else:
             return
         self.hiding = True
@@ -589,7 +598,8 @@ class ReviewScreen(Screen[None]):
         self._set(
             "review-intro",
             f"Choose the words to hide. A hidden word is crossed out and marked {HIDDEN_MARK}; "
-            "once saved it shows as [redacted].",
+            "once saved it shows as [redacted]."
+            + (" Words you hid in a quote stay hidden here." if self.hidden_in_quotes else ""),
         )
         self._set("review-state", "")
         self._show_keys()
@@ -609,8 +619,10 @@ class ReviewScreen(Screen[None]):
                     return
                 apply_decision(self.store, quote.id, Decision.REDACT, redactions=hidden)
             elif segment is not None and self.session_id is not None:
+                # Their quote keeps those hidden; the transcript's own choice stays theirs.
+                own = [i for i in hidden if i not in self.hidden_in_quotes]
                 redact_own_words(
-                    self.store, self.participant_id, self.session_id, segment.id, hidden
+                    self.store, self.participant_id, self.session_id, segment.id, own
                 )
         except (FacilitateError, ValueError) as error:
             self._set("review-state", f"That did not save: {error}")
