@@ -156,3 +156,24 @@ def test_check_ins_follow_ups_and_reach_are_saved_with_their_audit(tmp_path: Pat
     assert {r.category: r.count for r in ages.rows}["25-34"] == FEW
     set_reach_answer(store, robin.id, AGE_BAND, "")
     assert AGE_BAND not in store.participant(robin.id).reach
+
+
+def test_erasing_someone_takes_their_answers_check_ins_and_follow_ups(tmp_path: Path) -> None:
+    from sessions.erasure import erase_participant
+
+    store = Workspace(tmp_path / "ws").create_consultation("Day services")
+    names = [f"Person{n}" for n in range(6)]
+    session = create_session(store, "Painting", participants=names)
+    gone = session.participant_ids[0]
+    for pid in session.participant_ids:
+        set_reach_answer(store, pid, AGE_BAND, "45-54")
+    check_in(store, gone, session.id, Moment.CHECK_IN, Feeling.STRUGGLING)
+    add_follow_up(store, gone, "Asked for a call")
+    assert {r.category: r.count for r in consultation_reach(store)[0].rows}["45-54"] == "6"
+    erase_participant(store, gone)
+    assert gone not in {p.id for p in store.participants()}
+    assert {r.category: r.count for r in consultation_reach(store)[0].rows}["45-54"] == "5"
+    assert not follow_up_list(store).open
+    assert not [e for e in store.audit() if e.subject_kind == "follow-up"]
+    # The note went with the record (the store keeps only the entry saying who was erased).
+    assert b"Asked for a call" not in (store.folder / "store.json").read_bytes()
