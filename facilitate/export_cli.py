@@ -68,10 +68,11 @@ def export(
     overwrite: bool,
 ) -> None:
     """Export what participants approved: report, transcripts, data, REFI-QDA."""
+    from models.text import clean_text
     from models.wording import plural
     from sessions.errors import FacilitateError, WouldOverwrite
     from sessions.export import ExportProgress, export_all
-    from sessions.export_history import record_export
+    from sessions.export_history import record_export, unnoted_line
     from sessions.locations import id_for_path
     from sessions.services import Services
 
@@ -109,11 +110,14 @@ def export(
             on_progress=report,
             overwrite=overwrite,
         )
-        # Noted so that erasing someone later lists this copy for deleting by hand.
-        record_export(store, written, session_id)
     except WouldOverwrite as error:
         raise FacilitateError(
             f"{error.path} already exists; nothing was written. Choose an empty folder "
             "with --to, or add --overwrite to replace the files."
         ) from error
+    try:
+        # Noted so that erasing someone later lists this copy for deleting by hand.
+        record_export(store, written, session_id)
+    except (FacilitateError, OSError) as error:
+        click.echo(clean_text(unnoted_line(out_dir, error)), err=True)
     click.echo(f"Wrote {plural(len(written), 'file')} to {out_dir}.")

@@ -42,7 +42,12 @@ class ExportRecord:
 def record_export(
     store: ConsultationStore, paths: list[Path], session_id: str | None = None
 ) -> ExportRecord | None:
-    """Note an export that wrote ``paths``; None when it wrote nothing."""
+    """Note an export that wrote ``paths``; None when it wrote nothing.
+
+    Raises a one-line :class:`~sessions.errors.FacilitateError` when the store
+    cannot be written; the export itself is done by then, so callers say so
+    (:func:`unnoted_line`) rather than report the export as failed.
+    """
     if not paths:
         return None
     folder = Path(paths[0]).parent.absolute()
@@ -57,6 +62,14 @@ def record_export(
             }
         )
     return record
+
+
+def unnoted_line(folder: Path, error: BaseException) -> str:
+    """What to tell the facilitator when an export was written but could not be noted."""
+    return (
+        f"The export in {folder} is complete, but it could not be noted in the consultation "
+        f"({error}); keep a note of that folder yourself, in case someone asks to be erased."
+    )
 
 
 def export_records(store: ConsultationStore) -> list[ExportRecord]:

@@ -42,7 +42,7 @@ from models.anonymise import build_anonymiser
 from sessions.errors import FacilitateError
 from sessions.export import plan_files, write_content
 from sessions.export.content import ExportContent, plural
-from sessions.export_history import record_export
+from sessions.export_history import record_export, unnoted_line
 from sessions.store import ConsultationStore
 
 __all__ = ["GROUPS", "ExportScreen", "ReplaceDialog", "build_preview"]
@@ -395,8 +395,14 @@ class ExportScreen(Screen[None]):
             overwrite=overwrite,
             cancel=cancel,
         )
-        # Noted so that erasing someone later lists this copy for deleting by hand.
-        record_export(self.store, paths, request.session_id)
+        try:
+            # Noted so that erasing someone later lists this copy for deleting by hand.
+            record_export(self.store, paths, request.session_id)
+        except (FacilitateError, OSError) as error:
+            line = unnoted_line(request.folder, error)
+            self.app.call_from_thread(
+                self.notify, line, title="Export", severity="warning", markup=False
+            )
         return Written(request.folder, tuple(paths))
 
     def ask_to_replace(self, plan: ReplaceNeeded) -> None:
