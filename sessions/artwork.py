@@ -18,8 +18,8 @@ from models.audit import Actor, AuditEvent
 from models.ids import new_id
 from models.serial import SchemaError, from_dict, to_dict
 from models.text import clean_text
-from sessions.atomic import atomic_write_bytes
 from sessions.clock import now_iso
+from sessions.encryption import read_file, write_file
 from sessions.errors import FacilitateError, NotFound, StoreDamaged
 from sessions.locations import ensure_private_dir
 from sessions.store import ConsultationStore
@@ -101,7 +101,7 @@ def image_bytes(store: ConsultationStore, item: Artwork) -> bytes:
     """The stored (already cleaned) photo of ``item``."""
     path = store.folder / "artwork" / Path(item.file).name
     try:
-        return path.read_bytes()
+        return read_file(path)  # decrypted in memory in an encrypted consultation
     except OSError as error:
         raise ArtworkError(
             f"The photo of artwork {item.id} is missing ({path}); attach it again."
@@ -132,7 +132,7 @@ def add_artwork(
     data, width, height = clean_photo(photo)
     item_id = new_id("art")
     file = f"{item_id}.jpg"
-    atomic_write_bytes(artwork_dir(store) / file, data)
+    write_file(artwork_dir(store) / file, data)  # sealed in an encrypted consultation
     item = Artwork(
         id=item_id,
         session_id=session_id,

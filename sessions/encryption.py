@@ -353,10 +353,11 @@ def create_key_file(folder: Path, passphrase: str) -> tuple[Key, str]:
 
 
 def plain_files(folder: Path) -> list[Path]:
-    """The consultation files in ``folder`` not sealed yet (store, transcripts, recordings)."""
+    """The files in ``folder`` not sealed yet: store, transcripts, recordings, artwork photos."""
     folder = Path(folder)
     found = [folder / "store.json"]
-    for sub, pattern in (("transcripts", "*.json"), ("audio", "*.flac"), ("audio", "*.wav")):
+    for sub, pattern in (("transcripts", "*.json"), ("audio", "*.flac"), ("audio", "*.wav"),
+                         ("artwork", "*")):
         found += sorted((folder / sub).glob(pattern))
     return [p for p in found if p.is_file() and not p.name.startswith(".")
             and not file_is_sealed(p)]

@@ -7,6 +7,7 @@ every byte under its folder is searched for those words, names and audio.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -21,9 +22,11 @@ import numpy as np
 import pytest
 import soundfile
 from conftest import require_portaudio, skip_or_fail
+from PIL import Image
 from quote_fixtures import consultation_with_quotes
 
 import sessions.encryption as encryption
+from sessions.artwork import add_artwork, artworks, image_bytes
 from sessions.audio import load_audio, probe_audio, silence_file
 from sessions.importer import import_audio
 from sessions.recovery import recover
@@ -126,7 +129,7 @@ def noise(seconds: float, seed: int = 7) -> np.ndarray:
     return rng.integers(-20000, 20000, int(seconds * 16000)).astype(np.int16)
 
 
-def build(tmp_path: Path) -> tuple[Services, str, str, np.ndarray]:
+def build(tmp_path: Path) -> tuple[Services, str, str, np.ndarray, bytes]:
     """A consultation with a real name, a transcript, quotes and an imported recording."""
     services = Services.from_root(tmp_path / "workspace")
     made = consultation_with_quotes(services)
@@ -137,14 +140,18 @@ def build(tmp_path: Path) -> tuple[Services, str, str, np.ndarray]:
     source = tmp_path / "outside.wav"
     soundfile.write(source, noise(6.0), 16000, subtype="PCM_16")
     import_audio(store, made.session_id, source)
+    photo = tmp_path / "painting.png"
+    Image.effect_mandelbrot((64, 48), (-2, -1.5, 1, 1.5), 60).convert("RGB").save(photo)
+    piece = add_artwork(store, made.session_id, made.ash, photo, "The harbour at dusk")
     stored = soundfile.read(store.audio_dir / f"{made.session_id}.flac", dtype="int16")[0]
-    return services, store.id, made.session_id, stored
+    return services, store.id, made.session_id, stored, image_bytes(store, piece)
 
 
-def secrets_in(folder: Path, samples: np.ndarray) -> list[str]:
+def secrets_in(folder: Path, samples: np.ndarray, photo: bytes = b"") -> list[str]:
     """Every file under ``folder`` holding a transcript word, a name or 100 samples in plain."""
     needles = [w.encode() for w in ("Morag", "nobody judges", "village", "Tuesdays")]
-    needles += [REAL_NAME.encode(), b"Day services review", b"fLaC"]
+    needles += [REAL_NAME.encode(), b"Day services review", b"harbour at dusk", b"fLaC"]
+    needles += [photo[:32], photo[len(photo) // 2:len(photo) // 2 + 64]] if photo else []
     for start in range(0, len(samples) - 100, len(samples) // 7):
         window = samples[start:start + 100]
         needles += [window.astype("<i2").tobytes(), window.astype(">i2").tobytes()]
@@ -165,15 +172,18 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def test_an_encrypted_consultation_is_unreadable_without_its_passphrase(tmp_path: Path) -> None:
-    services, consultation_id, session_id, stored = build(tmp_path)
+    services, consultation_id, session_id, stored, photo = build(tmp_path)
     store = services.workspace.open(consultation_id)
     folder = store.folder
     before = (store.segments(session_id), store.quotes(), store.participants())
-    assert secrets_in(folder, stored), "the search must find what a plain consultation shows"
+    # The search finds what a plain consultation shows: words, a real name, audio, the photo.
+    plain = " ".join(secrets_in(folder, stored, photo))
+    for shows in ("Morag", "Morwenna", "audio/", "artwork/"):
+        assert shows in plain, shows
 
     code = encryption.encrypt_consultation(store, PASSPHRASE)
     assert len(code.replace("-", "")) >= 24
-    assert secrets_in(folder, stored) == []
+    assert secrets_in(folder, stored, photo) == []
     assert encryption.plain_files(folder) == []
     for path in folder.rglob("*"):
         if path.is_file():
@@ -199,6 +209,8 @@ def test_an_encrypted_consultation_is_unreadable_without_its_passphrase(tmp_path
     encryption.unlock(folder, PASSPHRASE)
     again = Workspace(tmp_path / "workspace").open(consultation_id)
     assert (again.segments(session_id), again.quotes(), again.participants()) == before
+    (piece,) = artworks(again)
+    assert Image.open(io.BytesIO(image_bytes(again, piece))).size == (64, 48)
     recording = again.audio_dir / f"{session_id}.flac"
     assert probe_audio(recording).duration_s == pytest.approx(6.0)
     heard = load_audio(recording)
@@ -208,7 +220,7 @@ def test_an_encrypted_consultation_is_unreadable_without_its_passphrase(tmp_path
     assert file_is_sealed(recording)
     heard = load_audio(recording)
     assert not heard[16000:32000].any() and heard[:15000].any()
-    assert secrets_in(folder, stored) == []
+    assert secrets_in(folder, stored, photo) == []
 
 
 def test_the_recovery_key_sets_a_new_passphrase(tmp_path: Path) -> None:
@@ -231,7 +243,7 @@ def test_the_recovery_key_sets_a_new_passphrase(tmp_path: Path) -> None:
 
 
 def test_a_kill_while_encrypting_leaves_a_consultation_that_opens(tmp_path: Path) -> None:
-    services, consultation_id, session_id, stored = build(tmp_path)
+    services, consultation_id, session_id, stored, photo = build(tmp_path)
     store = services.workspace.open(consultation_id)
     before = (store.segments(session_id), [q.id for q in store.quotes()])
     files = len(encryption.plain_files(store.folder))
@@ -262,7 +274,7 @@ def test_a_kill_while_encrypting_leaves_a_consultation_that_opens(tmp_path: Path
         assert (reopened.segments(session_id), [q.id for q in reopened.quotes()]) == before
         recording = reopened.audio_dir / f"{session_id}.flac"
         assert np.allclose(load_audio(recording), stored / 32768.0, atol=1e-4)
-        assert secrets_in(store.folder, stored) == []
+        assert secrets_in(store.folder, stored, photo) == []
         # Back to plain for the next kill: a fresh copy of the plain consultation.
         if kill_at != files:
             for path in store.folder.rglob("*"):
