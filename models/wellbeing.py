@@ -227,6 +227,50 @@ def attendance(
 
 
 @dataclass(frozen=True)
+class AttendanceRow:
+    """How often one person came, when they last came, and how many held sessions since."""
+
+    participant_id: str
+    pseudonym: str
+    came: int
+    #: The last session they came to ("" if they never came).
+    last_session_id: str
+    #: Held sessions since they last came (0 if they came to the latest, or never came).
+    missed: int
+
+
+def attendance_rows(
+    sessions: Iterable[Session], people: Iterable[Participant]
+) -> list[AttendanceRow]:
+    """Each participant's attendance, in the order they joined the consultation.
+
+    A session counts as held once anyone is recorded as there, so one planned
+    for next week is never counted as missed.
+    """
+    people = [p for p in people if p.role.value == "participant"]
+    ordered = session_order(sessions)
+    came = attendance(ordered, people)
+    held = [s.id for s in ordered if came[s.id]]
+    last_seen: dict[str, int] = {}
+    times: dict[str, int] = {}
+    for position, session_id in enumerate(held):
+        for person_id in came[session_id]:
+            last_seen[person_id] = position
+            times[person_id] = times.get(person_id, 0) + 1
+    rows = []
+    for person in people:
+        seen = last_seen.get(person.id)
+        rows.append(AttendanceRow(
+            participant_id=person.id,
+            pseudonym=person.pseudonym,
+            came=times.get(person.id, 0),
+            last_session_id=held[seen] if seen is not None else "",
+            missed=len(held) - 1 - seen if seen is not None else 0,
+        ))
+    return rows
+
+
+@dataclass(frozen=True)
 class Suggestion:
     """Someone who came before and has missed ``missed`` sessions since."""
 
@@ -241,32 +285,26 @@ def missed_suggestions(
 ) -> list[Suggestion]:
     """People to suggest for a call: they came, then missed ``missed`` held sessions.
 
-    A session counts as held once anyone is recorded as there. Someone with an
-    open follow-up, or one raised on a later day than they last came, is not suggested again.
+    Someone with an open follow-up, or one raised on a later day than they
+    last came, is not suggested again.
     """
-    people = [p for p in people if p.role.value == "participant"]
-    ordered = session_order(sessions)
-    came = attendance(ordered, people)
-    held = [s.id for s in ordered if came[s.id]]
-    position = {session_id: n for n, session_id in enumerate(held)}
-    last_seen: dict[str, int] = {}
-    for session_id in held:
-        for person_id in came[session_id]:
-            last_seen[person_id] = position[session_id]
-    last_at = {s.id: (s.date or s.created_at) for s in ordered}
+    if missed <= 0:
+        return []
+    sessions = list(sessions)
+    people = {p.id: p for p in people}
+    when = {s.id: (s.date or s.created_at)[:10] for s in sessions}
     suggestions = []
-    for person in people:
-        seen = last_seen.get(person.id)
-        if seen is None:
+    for row in attendance_rows(sessions, people.values()):
+        if not row.came or row.missed < missed:
             continue
-        gap = len(held) - 1 - seen
-        if gap < missed or missed <= 0:
-            continue
-        since = last_at[held[seen]]
+        since = when[row.last_session_id]
         # A call raised on a later day than they last came was about their absence.
-        if any(f.is_open or f.raised_at[:10] > since[:10] for f in person.follow_ups):
+        follow_ups = people[row.participant_id].follow_ups
+        if any(f.is_open or f.raised_at[:10] > since for f in follow_ups):
             continue
-        suggestions.append(Suggestion(person.id, person.pseudonym, gap, held[seen]))
+        suggestions.append(
+            Suggestion(row.participant_id, row.pseudonym, row.missed, row.last_session_id)
+        )
     return sorted(suggestions, key=lambda s: (-s.missed, s.pseudonym))
 
 

@@ -16,18 +16,22 @@ from models import Actor
 from models.reach import ReachTable, check_answer, reach_view
 from models.text import clean_text
 from models.wellbeing import (
+    AttendanceRow,
     CheckIn,
     Feeling,
     FollowUp,
     Moment,
     Raised,
     Suggestion,
+    attendance,
+    attendance_rows,
     mark_done,
     missed_suggestions,
     open_follow_ups,
     raise_follow_up,
     reached,
     record_check_in,
+    session_order,
 )
 from sessions.clock import now_iso
 from sessions.errors import FacilitateError
@@ -139,6 +143,17 @@ def set_missed_threshold(store: ConsultationStore, missed: int) -> None:
         consultation = store.consultation()
         consultation.follow_up_after_missed = missed
         store.save_consultation(consultation)
+
+
+def consultation_attendance(store: ConsultationStore) -> list[tuple[AttendanceRow, list[str]]]:
+    """Each participant's attendance, with the titles of the sessions they came to."""
+    sessions = session_order(store.sessions())
+    people = store.participants()
+    came = attendance(sessions, people)
+    titles = {
+        p.id: [s.title for s in sessions if p.id in came[s.id]] for p in people
+    }
+    return [(row, titles[row.participant_id]) for row in attendance_rows(sessions, people)]
 
 
 # -- reach ----------------------------------------------------------------------------

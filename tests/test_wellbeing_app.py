@@ -15,7 +15,12 @@ from facilitate.app import FacilitateApp
 from facilitate.screens.dialogs import TextPrompt
 from facilitate.screens.home import HomeScreen
 from facilitate.screens.reach import ReachAnswersScreen, ReachScreen, field_id
-from facilitate.screens.wellbeing import CheckInScreen, FollowUpListScreen, check_in_round
+from facilitate.screens.wellbeing import (
+    AttendanceScreen,
+    CheckInScreen,
+    FollowUpListScreen,
+    check_in_round,
+)
 from models.reach import AGE_BAND
 from models.wellbeing import Feeling, Moment
 from sessions.planning import create_session
@@ -74,6 +79,14 @@ async def test_check_in_three_people_then_the_follow_up_list_and_reach_update() 
         assert not screen.query_one("#follow-ups", DataTable).display
         sam = store.participant(people[1].id)
         assert sam.follow_ups[0].done_note == "Called; she is coming next week"
+        # t: attendance, from the check-ins (no one has given a consent answer yet).
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, AttendanceScreen)
+        came = app.screen.query_one(DataTable)
+        assert [came.get_row(p.id)[1] for p in people[:4]] == ["1", "1", "1", "0"]
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
         assert not home.query_one("#follow-ups", Static).display

@@ -22,6 +22,7 @@ from models.wellbeing import (
     Moment,
     Raised,
     attendance,
+    attendance_rows,
     mark_done,
     missed_suggestions,
     open_follow_ups,
@@ -109,6 +110,10 @@ def test_people_who_stopped_coming_are_suggested_once() -> None:
     came(gone, "s-0")
     came(gone, "s-1")
     came(new, "s-4")
+    rows = attendance_rows(sessions(5), [regular, gone, new, person(4)])
+    assert [(r.came, r.last_session_id, r.missed) for r in rows] == [
+        (5, "s-4", 0), (2, "s-1", 3), (1, "s-4", 0), (0, "", 0)
+    ]
     found = missed_suggestions(sessions(5), [regular, gone, new], missed=2)
     assert [(s.participant_id, s.missed, s.last_session_id) for s in found] == [
         ("p-2", 3, "s-1")

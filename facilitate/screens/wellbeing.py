@@ -33,6 +33,7 @@ from sessions.store import ConsultationStore
 from sessions.wellbeing import (
     add_follow_up,
     check_in,
+    consultation_attendance,
     follow_up_done,
     follow_up_list,
     set_missed_threshold,
@@ -228,6 +229,7 @@ class FollowUpListScreen(Screen[None]):
         Binding("d", "done", "Done…"),
         Binding("plus", "missed(1)", "Missed +1", key_display="+"),
         Binding("minus", "missed(-1)", "Missed -1", key_display="-"),
+        Binding("t", "attendance", "Attendance"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -338,8 +340,49 @@ class FollowUpListScreen(Screen[None]):
             return
         self.refresh_list()
 
+    def action_attendance(self) -> None:
+        """Who came to which session."""
+        self.app.push_screen(AttendanceScreen(self.store))
+
     def action_back(self) -> None:
         """Back to the home screen."""
+        self.dismiss(None)
+
+
+class AttendanceScreen(Screen[None]):
+    """Who came to which session (from consent answers and check-ins)."""
+
+    CSS_PATH = "wellbeing.tcss"
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def __init__(self, store: ConsultationStore) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        """One row per participant."""
+        yield Header()
+        yield DataTable(id="attendance", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Read attendance."""
+        self.sub_title = "Attendance"
+        table = self.query_one("#attendance", DataTable)
+        table.add_columns("Who", "Came", "Missed since", "Sessions")
+        try:
+            rows = consultation_attendance(self.store)
+        except FacilitateError as error:
+            self.notify(str(error), severity="error")
+            return
+        for row, titles in rows:
+            listed = ", ".join(titles[-3:]) + (" …" if len(titles) > 3 else "")
+            table.add_row(plain(row.pseudonym), str(row.came),
+                          str(row.missed) if row.came else "", plain(listed or "not yet"),
+                          key=row.participant_id)
+
+    def action_back(self) -> None:
+        """Back to the follow-up list."""
         self.dismiss(None)
 
 
