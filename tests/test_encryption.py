@@ -414,3 +414,35 @@ async def test_the_app_asks_once_for_the_passphrase_and_encrypts_in_place(
     assert encryption.plain_files(plain.folder) == []
     assert b"Plain review" not in (plain.folder / "store.json").read_bytes()
     assert b"Encrypted review" not in (locked.folder / "store.json").read_bytes()
+
+
+def test_live_transcription_follows_an_encrypted_recording_as_it_is_written(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    from sessions.live import LiveTranscriber
+
+    store = Workspace(tmp_path / "workspace").create_consultation("Live", passphrase=PASSPHRASE)
+    partial = store.audio_dir / "live.pcm.partial"
+    audio = noise(3.0, seed=11)
+    # The reader of the live transcriber, on its own (the worker would need the model).
+    live = LiveTranscriber(transcriber=None)  # type: ignore[arg-type]
+    reader = threading.Thread(target=live._follow, args=(partial,))
+    reader.start()
+    fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    writer = SealedFile(fd, encryption.key_for(partial), lenient=True, buffered=True)
+    for n, first in enumerate(range(0, len(audio), 1600)):  # as the recorder: 0.1 s blocks
+        writer.write_at(audio[first:first + 1600].tobytes(), first * 2)
+        if n % 3 == 2:
+            writer.flush()  # before each fsync
+            time.sleep(0.01)
+    writer.flush()
+    live._follow_done.set()
+    reader.join(timeout=10)
+    os.close(fd)
+    assert live.error is None
+    heard = np.concatenate(live._blocks)
+    assert len(heard) == len(audio)
+    assert np.array_equal(np.rint(heard * 32768).astype(np.int16), audio)
+    assert secrets_in(store.folder, audio) == []
