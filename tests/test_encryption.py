@@ -215,6 +215,13 @@ def test_an_encrypted_consultation_is_unreadable_without_its_passphrase(tmp_path
     assert probe_audio(recording).duration_s == pytest.approx(6.0)
     heard = load_audio(recording)
     assert np.allclose(heard, stored / 32768.0, atol=1e-4)
+    # Playback seeks into it and reads it in blocks, decrypting as it goes.
+    from sessions.playback import _Decoder
+
+    decoder = _Decoder(recording, 2.0, 3.0, 1.0, [])
+    played = np.concatenate([decoder.read() for _ in range(40) if not decoder.done])
+    decoder.close()
+    assert np.allclose(played[:8000], stored[32000:40000] / 32768.0, atol=1e-4)
     # Silencing (a strike, an erasure) rewrites it sealed, with the span exact zero.
     assert silence_file(recording, [(1.0, 2.0)])
     assert file_is_sealed(recording)
