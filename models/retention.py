@@ -15,6 +15,7 @@ listed (:func:`due_items`) and the app asks.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from models.participant import ContributionState, Participant
@@ -49,6 +50,26 @@ def parse_day(text: str) -> dt.date:
         ) from None
 
 
+def speakers_with_words(segments: list[Segment]) -> set[str]:
+    """Everyone the transcript attributes words to."""
+    return {s.speaker_id for s in segments if s.speaker_id is not None and s.words}
+
+
+def decided(session: Session, participants: list[Participant], speakers: set[str]) -> bool:
+    """True when each of ``speakers`` has approved or withdrawn their contribution."""
+    by_id = {p.id: p for p in participants}
+    return all(
+        by_id[s].contribution_for(session.id) is not ContributionState.PENDING
+        for s in speakers
+        if s in by_id  # someone no longer in the consultation (erased): nothing to ask
+    )
+
+
+def quotes_waiting(session: Session, quotes: list[Quote]) -> bool:
+    """True while a quote of the session awaits its speaker's decision."""
+    return any(q.session_id == session.id and q.state is QuoteState.PENDING for q in quotes)
+
+
 def transcript_approved(
     session: Session,
     participants: list[Participant],
@@ -63,16 +84,8 @@ def transcript_approved(
     """
     if not segments:
         return False
-    by_id = {p.id: p for p in participants}
-    speakers = {s.speaker_id for s in segments if s.speaker_id is not None and s.words}
-    for speaker in speakers:
-        person = by_id.get(speaker)
-        if person is None:
-            continue  # someone no longer in the consultation (erased): nothing to ask
-        if person.contribution_for(session.id) is ContributionState.PENDING:
-            return False
-    return not any(
-        q.session_id == session.id and q.state is QuoteState.PENDING for q in quotes
+    return decided(session, participants, speakers_with_words(segments)) and not quotes_waiting(
+        session, quotes
     )
 
 
@@ -120,12 +133,18 @@ def audio_due(
     policy: RetentionPolicy,
     session: Session,
     participants: list[Participant],
-    segments: list[Segment],
+    speakers: Callable[[], set[str] | None],
     quotes: list[Quote],
 ) -> bool:
-    """True when the session's raw audio was to go once approved, and now may."""
-    return (
-        session.id in policy.audio_until_approved
-        and session.recording is not None
-        and transcript_approved(session, participants, segments, quotes)
-    )
+    """True when the session's raw audio was to go once approved, and now may.
+
+    ``speakers`` gives who the transcript attributes words to (None: no
+    transcript yet); it is called only when nothing cheaper has said no, since
+    the home screen asks this of every such session on each refresh.
+    """
+    if session.id not in policy.audio_until_approved or session.recording is None:
+        return False
+    if quotes_waiting(session, quotes):
+        return False
+    who = speakers()
+    return who is not None and decided(session, participants, who)

@@ -24,11 +24,12 @@ from models.retention import (
     audio_due,
     consultation_due,
     parse_day,
+    speakers_with_words,
 )
 from sessions.atomic import atomic_write_json, fsync_dir
 from sessions.clock import now_iso
 from sessions.errors import FacilitateError, storage_error
-from sessions.locations import consultations_dir
+from sessions.locations import consultations_dir, id_for_path
 from sessions.store import ConsultationStore, Workspace
 
 #: The store table holding the consultation's retention policy (one document).
@@ -111,13 +112,41 @@ def due_in(store: ConsultationStore, today: dt.date) -> list[DueItem]:
     items: list[DueItem] = []
     if not policy.audio_until_approved:
         return items
+    sessions = [
+        s for s in store.sessions()
+        if s.id in policy.audio_until_approved and s.recording is not None
+    ]
+    if not sessions:
+        return items
     participants, quotes = store.participants(), store.quotes(fresh=False)
-    for session in store.sessions():
-        if session.id in policy.audio_until_approved and audio_due(
-            policy, session, participants, store.segments(session.id), quotes
-        ):
+    for session in sessions:
+        def speakers(session_id: str = session.id) -> set[str] | None:
+            return _speakers(store, session_id)
+
+        if audio_due(policy, session, participants, speakers, quotes):
             items.append(DueItem(store.id, consultation.title, session.id, session.title))
     return items
+
+
+#: Who speaks in each transcript, by (file, inode, mtime, size): the home screen asks on
+#: every refresh, and reading a long transcript each time froze it for seconds.
+_SPEAKERS: dict[tuple[str, int, int, int], set[str] | None] = {}
+
+
+def _speakers(store: ConsultationStore, session_id: str) -> set[str] | None:
+    """Who the session's transcript gives words to; None when it has no transcript."""
+    path = store.folder / "transcripts" / f"{id_for_path(session_id)}.json"
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    key = (str(path), st.st_ino, st.st_mtime_ns, st.st_size)
+    if key not in _SPEAKERS:
+        segments = store.segments(session_id)
+        if len(_SPEAKERS) > 4096:
+            _SPEAKERS.clear()
+        _SPEAKERS[key] = speakers_with_words(segments) if segments else None
+    return _SPEAKERS[key]
 
 
 def due_items(workspace: Workspace, today: dt.date | None = None) -> list[DueItem]:

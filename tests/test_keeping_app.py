@@ -55,6 +55,7 @@ async def test_home_reminds_when_a_retention_date_has_passed_and_deletes_on_yes(
     set_keep_until(c.store, "2020-01-31")
     app = FacilitateApp(services)
     async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()  # the check runs off the UI thread
         await pilot.pause()
         assert "1 deletion you agreed to is due" in screen_text(app)
         assert "kept until 2020-01-31" in screen_text(app)
@@ -67,6 +68,7 @@ async def test_home_reminds_when_a_retention_date_has_passed_and_deletes_on_yes(
         await pilot.press("R")
         await pilot.pause()
         await pilot.press("y")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert not c.store.folder.exists()
         assert "deletion you agreed to" not in screen_text(app)

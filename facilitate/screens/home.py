@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -61,6 +61,9 @@ class HomeScreen(Screen[None]):
         Binding("i", "import_audio", "Import audio"),
         Binding("e", "export", "Export"),
         Binding("H", "hide_names", "Names to hide", key_display="H"),
+        # Off the footer too (it is full at 80 columns); ? lists it.
+        Binding("V", "vocabulary", "Vocabulary", key_display="V", show=False,
+                tooltip="Words the transcriber listens out for (venues, towns, services)"),
         # Off the footer (it is full at 80 columns): the follow-up line names u; ? lists both.
         Binding("u", "follow_ups", "Follow-ups", show=False),
         Binding("a", "reach", "Who we reach", show=False),
@@ -212,7 +215,8 @@ class HomeScreen(Screen[None]):
             return bool(self.locked)
         if action == "keeping":
             return self.consultation_id is not None or None
-        if action in ("new_session", "export", "hide_names", "follow_ups", "reach"):
+        if action in ("new_session", "export", "hide_names", "follow_ups", "reach",
+                      "vocabulary"):
             return self.consultation_id is not None or None
         if action in ("open_session", "import_audio"):
             summary = self.summary(self.consultation_id)
@@ -280,24 +284,24 @@ class HomeScreen(Screen[None]):
                              callback=lambda chosen: self._encrypt(store, chosen))
 
     def _encrypt(self, store: ConsultationStore, passphrase: str | None) -> None:
-        if passphrase is not None:
-            self.notify("Encrypting…", title="Encryption")
-            self.encrypt_in_background(store, passphrase)
+        if passphrase is None:
+            return
+        self.notify("Encrypting…", title="Encryption")
+        # Off the UI thread: scrypt, then every file of the consultation rewritten sealed.
+        self.app.run_job(  # type: ignore[attr-defined]
+            "encrypt consultation",
+            lambda: encrypt_consultation(store, passphrase),
+            owner=self,
+            title="Encryption",
+            on_success=self._show_recovery_key,
+        )
 
-    @work(thread=True, exclusive=True, group="encrypt", exit_on_error=False)
-    def encrypt_in_background(self, store: ConsultationStore, passphrase: str) -> None:
-        """Seal every file of the consultation (off the UI thread), then show the recovery key."""
+    def _show_recovery_key(self, code: str) -> None:
+        """Show a new recovery key, once."""
         from facilitate.screens.passphrase import RecoveryKeyScreen
 
-        try:
-            code = encrypt_consultation(store, passphrase)
-        except (FacilitateError, OSError) as error:
-            self.app.call_from_thread(self.notify, str(error), title="Not encrypted",
-                                      severity="error")
-            return
-        self.app.call_from_thread(self.app.push_screen, RecoveryKeyScreen(code))
-        self.app.call_from_thread(self.notify, "Encrypted: its files are unreadable without "
-                                  "the passphrase.", title="Encryption")
+        self.refresh_workspace()
+        self.app.push_screen(RecoveryKeyScreen(code))
 
     def action_new_session(self) -> None:
         """Ask for a new session in the highlighted consultation and create it."""
@@ -364,12 +368,29 @@ class HomeScreen(Screen[None]):
         if store is not None:
             self.app.push_screen(NamesScreen(store))
 
+    def action_vocabulary(self) -> None:
+        """Edit the words the transcriber listens out for in the highlighted consultation."""
+        from facilitate.screens.vocabulary import VocabularyScreen
+
+        store = self._open_consultation()
+        if store is not None:
+            self.app.push_screen(VocabularyScreen(store))
+
     def show_due(self) -> None:
-        """Remind, above everything, of deletions that are due (a retention date passed)."""
-        try:
-            self.due = due_items(self.services.workspace)
-        except FacilitateError:
-            self.due = []  # the unreadable store is reported in the warnings above
+        """Look, off the UI thread, for deletions that are due (a retention date passed)."""
+        workspace = self.services.workspace
+        self.app.run_job(  # type: ignore[attr-defined]
+            "retention check",
+            lambda: due_items(workspace),
+            owner=self,
+            title="Retention",
+            on_success=self._due_found,
+        )
+
+    def _due_found(self, due: list[DueItem]) -> None:
+        """Remind, above everything, of what is due; R deletes it after asking."""
+        self.due = due
+        self.refresh_bindings()
         reminder = self.query_one("#retention-due", Static)
         reminder.display = bool(self.due)
         if self.due:
