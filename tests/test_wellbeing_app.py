@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 
 from conftest import require_portaudio
-from test_app import SIZE, notifications
+from quote_fixtures import open_screen
+from test_app import SIZE, notifications, planned_session
 from textual.widgets import DataTable, Input, Select, Static
 
 from facilitate.app import FacilitateApp
 from facilitate.screens.dialogs import TextPrompt
 from facilitate.screens.home import HomeScreen
+from facilitate.screens.plan import PlanScreen
 from facilitate.screens.reach import ReachAnswersScreen, ReachScreen, field_id
 from facilitate.screens.wellbeing import (
     AttendanceScreen,
@@ -22,6 +24,7 @@ from facilitate.screens.wellbeing import (
     check_in_round,
 )
 from models.reach import AGE_BAND
+from models.session import StepKind
 from models.wellbeing import Feeling, Moment
 from sessions.planning import create_session
 from sessions.services import Services
@@ -124,3 +127,22 @@ def test_run_screen_keys_check_in_follow_up_and_stop_for_someone(tmp_path: Path)
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "1 passed" in result.stdout, result.stdout[-2000:]
+
+
+async def test_k_in_the_plan_editor_makes_a_step_a_wellbeing_check_out() -> None:
+    services = Services.from_root(None)
+    session_id = planned_session(services)
+    store, session = services.workspace.find_session(session_id)
+    assert [s.kind for s in session.plan][2:] == [
+        StepKind.CHECK_IN, StepKind.ACTIVITY, StepKind.CHECK_OUT
+    ]
+    app = FacilitateApp(services, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_screen(pilot, "p", PlanScreen)
+        table = screen.query_one(DataTable)
+        assert str(table.get_row_at(2)[3]) == "check-in"
+        table.focus()
+        await pilot.press("down", "down", "down", "k", "k", "ctrl+s")  # activity -> out
+        await pilot.pause()
+    assert store.session(session_id).plan[3].kind is StepKind.CHECK_OUT

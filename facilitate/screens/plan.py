@@ -24,9 +24,15 @@ from textual.widgets.option_list import Option
 from facilitate.plain_text import rich_plain, shown
 from models import ActivityKind, PlanStep
 from models.plans import plan_for
+from models.session import StepKind
 from sessions.errors import FacilitateError
 from sessions.planning import save_plan
 from sessions.store import ConsultationStore
+
+
+def _kind_label(kind: StepKind) -> str:
+    """What the steps table shows for a step's kind (nothing for an activity step)."""
+    return "" if kind is StepKind.ACTIVITY else kind.value.removeprefix("wellbeing ")
 
 
 def plan_summary(steps: list[PlanStep]) -> str:
@@ -96,6 +102,7 @@ class PlanScreen(Screen[bool]):
         Binding("u", "move(-1)", "Move up"),
         Binding("j", "move(1)", "Move down"),
         Binding("t", "template", "Template"),
+        Binding("k", "step_kind", "Check-in/out", show=False),
         Binding("escape", "back", "Back"),
     ]
 
@@ -136,7 +143,7 @@ class PlanScreen(Screen[bool]):
         self.activity = session.activity
         self.steps = copy.deepcopy(session.plan)
         table = self.query_one(DataTable)
-        table.add_columns("#", "Step", "Min")
+        table.add_columns("#", "Step", "Min", "Wellbeing")
         self.redraw()
         table.focus()
 
@@ -148,7 +155,8 @@ class PlanScreen(Screen[bool]):
         at = table.cursor_row if row is None else row
         table.clear()
         for index, step in enumerate(self.steps):
-            table.add_row(str(index + 1), rich_plain(step.title), str(step.minutes))
+            table.add_row(str(index + 1), rich_plain(step.title), str(step.minutes),
+                          _kind_label(step.kind))
         self.query_one("#plan-total", Label).update(
             plan_summary(self.steps) + (" · unsaved" if self.dirty else "")
         )
@@ -224,6 +232,17 @@ class PlanScreen(Screen[bool]):
             lines = event.text_area.text.splitlines()
             self.steps[self.index].prompts = [line.strip() for line in lines if line.strip()]
             self._changed()
+
+    def action_step_kind(self) -> None:
+        """Make the highlighted step a wellbeing check-in, a check-out, or neither (k)."""
+        index = self.index
+        if index is None:
+            return
+        kinds = list(StepKind)
+        step = self.steps[index]
+        step.kind = kinds[(kinds.index(step.kind) + 1) % len(kinds)]
+        self.dirty = True
+        self.redraw(index)
 
     def action_add_step(self) -> None:
         """Add a step after the highlighted one and edit its title."""
