@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from quote_fixtures import (
-    ASH_ONE,
+    ASH_TWO,
     PIN,
     consultation_with_quotes,
     open_screen,
@@ -29,13 +29,14 @@ from facilitate.screens import HomeScreen, NewSessionScreen
 from facilitate.screens.audit import AuditScreen
 from facilitate.screens.consent import AddPersonScreen, ConsentScreen
 from facilitate.screens.dialogs import ConfirmDialog
+from facilitate.screens.quote_dialog import QuoteDialog
 from facilitate.screens.quotes import QuotesScreen
 from facilitate.screens.review import ReviewScreen
 from facilitate.screens.review_parts import WordPicker
 from facilitate.screens.run_dialogs import StrikeScreen, stop_dialog
 from facilitate.screens.transcript import TranscriptScreen
 from facilitate.screens.transcript_dialogs import EditTextScreen, PickScreen
-from facilitate.widgets import SessionTable
+from facilitate.widgets import ConsultationList, SessionTable, TranscriptTable
 from facilitate.widgets.transcript_view import TranscriptView
 from models.quote import Decision
 from sessions.audio import probe_audio
@@ -60,6 +61,11 @@ async def test_a_new_session_is_the_one_selected() -> None:
         assert isinstance(app.screen, HomeScreen)
         new = next(s for s in store.sessions() if s.id != first.id)
         assert app.screen.query_one(SessionTable).selected_id == new.id
+        # A second consultation: it is the one highlighted, not the first.
+        await pilot.press("c", *"Youth services", "enter")
+        await settle(app, pilot)
+        (other,) = [s for s in services.workspace.stores() if s.id != store.id]
+        assert app.screen.query_one(ConsultationList).highlighted_id == other.id
 
 
 async def test_one_speaker_numbering_on_the_run_screen_and_the_transcript() -> None:
@@ -177,7 +183,11 @@ async def test_someone_already_here_or_a_very_long_pseudonym_is_said_so() -> Non
         await pilot.pause()
         assert app.screen is dialog  # refused, with the limit
         assert "at most 40 characters" in str(dialog.query_one("#pseudonym-error").render())
-    assert len(store.participants()) == 3
+        await pilot.press("escape", "a", *"Cedar", "enter")
+        await pilot.pause()
+        # Someone new is added and is the row under the cursor, ready for y or n.
+        assert consent.rows[consent.query_one(DataTable).cursor_row].pseudonym == "Cedar"
+    assert len(store.participants()) == 4
     with pytest.raises(ValueError, match="at most 40"):
         add_participant(store, session.id, "y" * 41)
 
@@ -192,29 +202,35 @@ async def test_audit_picker_has_the_focus_when_nobody_is_chosen() -> None:
         assert app.screen.focused is app.screen.query_one("#audit-participant", Select)
 
 
-async def test_a_mistaken_quote_is_deleted_after_a_confirm_and_audited() -> None:
+async def test_a_new_quote_is_selected_and_a_mistaken_one_deleted_audited() -> None:
     services = Services.from_root(None)
     c = consultation_with_quotes(services)
     app = FacilitateApp(services, open_session=c.session_id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        app.screen.query_one(TranscriptTable).move_cursor(row=2)
+        await pilot.press("Q")
+        await pilot.pause()
+        assert isinstance(app.screen, QuoteDialog)
+        await pilot.press("tab", "space", "tab", *"made by mistake", "enter")
+        await pilot.pause()
+        (made,) = [q for q in c.store.quotes() if q.id not in c.quotes.values()]
         screen = await open_screen(pilot, "u", QuotesScreen)
-        first = screen.highlighted
-        assert first is not None
+        assert screen.highlighted_id == made.id  # not the first row
         await pilot.press("delete")
         assert isinstance(app.screen, ConfirmDialog)
         assert "Delete 1 quote of Ash's" in str(app.screen.query_one("#confirm-message").render())
         await pilot.press("enter")  # the safe default keeps it
         await pilot.pause()
-        assert len(c.store.quotes()) == 3
-        for _ in range(3):
+        assert len(c.store.quotes()) == 4
+        for _ in range(4):
             await pilot.press("delete", "y")
             await pilot.pause()
         assert c.store.quotes() == []
         assert "press Q" in screen_text(app)  # the empty list says how to make one
     deleted = [e for e in c.store.audit() if e.action == "quote deleted"]
-    assert [e.subject_id for e in deleted][0] == first.id and len(deleted) == 3
-    assert all(e.note == "" and ASH_ONE not in str(e.before) for e in deleted)
+    assert [e.subject_id for e in deleted][0] == made.id and len(deleted) == 4
+    assert all(e.note == "" and ASH_TWO not in str(e.before) for e in deleted)
 
 
 async def test_everything_you_said_offers_words_hidden_in_a_quote_as_hidden() -> None:

@@ -110,8 +110,11 @@ class QuotesScreen(Screen[None]):
         Binding("q", "back", "Back", show=False),
     ]
 
-    def __init__(self, store: ConsultationStore, session_id: str | None = None) -> None:
+    def __init__(self, store: ConsultationStore, session_id: str | None = None,
+                 select: str | None = None) -> None:
+        """``select``: a quote to open on (the one just made)."""
         super().__init__()
+        self.select = select
         self.store = store
         #: The session this screen was opened from (None: opened for the consultation).
         self.home_session_id = session_id
@@ -146,6 +149,10 @@ class QuotesScreen(Screen[None]):
         table.add_column("State", key="state", width=STATE_WIDTH)
         self.fill_filters()
         self.reload()
+        ids = [q.id for q in self.quotes]
+        if self.select in ids:
+            table.move_cursor(row=ids.index(self.select), animate=False)
+            self.show_detail()
         table.focus()
 
     def on_resize(self) -> None:

@@ -90,6 +90,8 @@ class SessionScreen(Screen[None]):
         self.services = services
         self.store = store
         self.session_id = session_id
+        #: The quote made last (here or in the transcript): the quotes list opens on it.
+        self.new_quote: str | None = None
 
     @property
     def job_name(self) -> str:
@@ -198,7 +200,12 @@ class SessionScreen(Screen[None]):
         if segment_id is None:
             segment_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         self.app.push_screen(TranscriptScreen(self.services, self.store, self.session_id,
-                                              segment_id))
+                                              segment_id), callback=self._remember_quote)
+
+    def _remember_quote(self, quote_id: object) -> None:
+        """The quote just made (here or in the transcript): the quotes list opens on it."""
+        if isinstance(quote_id, str):
+            self.new_quote = quote_id
 
     @on(TranscriptTable.RowSelected, "#transcript")
     def _open_at_row(self, event: TranscriptTable.RowSelected) -> None:
@@ -218,6 +225,7 @@ class SessionScreen(Screen[None]):
 
         def made(quote: object) -> None:
             if quote is not None:
+                self._remember_quote(getattr(quote, "id", None))
                 self.notify("Quote saved; u lists the quotes.", title="Quote")
 
         self.app.push_screen(QuoteDialog(self.store, self.session_id, [segment_id]), made)
@@ -226,7 +234,8 @@ class SessionScreen(Screen[None]):
         """This session's quotes (s switches to the whole consultation)."""
         from facilitate.screens.quotes import QuotesScreen
 
-        self.app.push_screen(QuotesScreen(self.store, self.session_id))
+        new, self.new_quote = self.new_quote, None
+        self.app.push_screen(QuotesScreen(self.store, self.session_id, select=new))
 
     def action_codebook(self) -> None:
         """The consultation's themes and counts."""

@@ -50,7 +50,7 @@ RETRANSCRIBE = "retranscribe"
 POLL_S = 0.1
 
 
-class TranscriptScreen(Screen[None]):
+class TranscriptScreen(Screen[str | None]):
     """One session's transcript, for review with playback."""
 
     CSS_PATH = "transcript.tcss"
@@ -89,6 +89,8 @@ class TranscriptScreen(Screen[None]):
         self._poll: Timer | None = None
         self._spans: list[tuple[float, float]] = []
         self._model = "?"
+        #: The quote made last here, given back on leaving (the quotes list opens on it).
+        self.made_quote: str | None = None
 
     def compose(self) -> ComposeResult:
         """Info line, progress (while redoing), the transcript, the search box."""
@@ -269,6 +271,7 @@ class TranscriptScreen(Screen[None]):
     def _quote_made(self, quote: Quote | None) -> None:
         if quote is None:
             return
+        self.made_quote = quote.id
         view = self.query_one(TranscriptView)
         view.mark_quoted(quote.segment_ids)
         if view.anchor is not None:
@@ -421,7 +424,7 @@ class TranscriptScreen(Screen[None]):
             self.player.stop()
         if self.running:
             self.notify("Re-transcription carries on in the background.")
-        self.dismiss()
+        self.dismiss(self.made_quote)
 
     # -- another model -------------------------------------------------------------
 
