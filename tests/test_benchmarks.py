@@ -22,9 +22,12 @@ SMALL_RUNS: dict[str, tuple[list[str], str]] = {
     "transcribe.py": (["--small", "--repeats", "1"], "ratio"),
     "record.py": (["--seconds", "3"], "overflows"),
     "quotes.py": (["--sessions", "2", "--quotes", "100", "--repeat", "2"], "approve"),
-    "export.py": (["--sessions", "2", "--quotes", "100", "--segments", "50"], "goal"),
+    "export.py": (
+        ["--sessions", "2", "--quotes", "100", "--segments", "50", "--images", "2"], "goal"
+    ),
     "live.py": (["--minutes", "0.25", "--speed", "4", "--segments", "300"], "stop to transcript"),
     "privacy.py": (["--quotes", "200", "--sequences", "5"], "goal"),
+    "vocabulary.py": (["--voices", "1", "--sentences", "2"], "keyword recall"),
     "crypto.py": (
         ["--seconds", "5", "--mic-seconds", "2", "--repeat", "1", "--sessions", "1",
          "--quotes", "50"],
@@ -50,7 +53,7 @@ def test_benchmark_runs_on_small_input(script: str) -> None:
     path = BENCHMARKS / script
     if not path.exists():
         pytest.skip(f"{script} is not written yet")
-    if script in {"transcribe.py", "record.py", "live.py"}:
+    if script in {"transcribe.py", "record.py", "live.py", "vocabulary.py"}:
         require_model()
     if script in {"record.py", "live.py"}:
         require_portaudio()

@@ -1,9 +1,10 @@
 """The "themes at a glance" chart: approved quotes and people per theme, as a PNG.
 
 matplotlib is imported here only, when a report is written, so the app and the
-command line start without it. It draws with the Agg backend (no window, no
-display needed) and keeps its font cache in a private temporary folder rather
-than the user's home, since nothing of an export should linger elsewhere.
+command line start without it. It draws on a bare Figure with the Agg canvas
+(no pyplot: no window, no display, no global state shared between threads)
+and keeps its font cache in a private temporary folder rather than the
+user's home, since nothing of an export should linger elsewhere.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-import threading
 from collections.abc import Sequence
+from typing import Any
 
-_lock = threading.Lock()
 _config_dir: tempfile.TemporaryDirectory[str] | None = None
 
 #: Colours that stay apart in greyscale print: quotes dark, people light.
@@ -22,50 +22,43 @@ QUOTES_COLOUR = "#2f5d50"
 PEOPLE_COLOUR = "#9cc3b2"
 
 
-def _pyplot() -> object:
-    """matplotlib's pyplot on the Agg backend, its cache in a private temporary folder."""
+def _figure(width: float, height: float) -> Any:
+    """A matplotlib Figure on the Agg canvas, its font cache in a private temporary folder."""
     global _config_dir
     if "MPLCONFIGDIR" not in os.environ:
-        # mkdtemp makes the folder 0700; it goes when the process ends.
+        # The folder is made 0700; it goes when the process ends.
         _config_dir = tempfile.TemporaryDirectory(prefix="facilitate-mpl-")
         os.environ["MPLCONFIGDIR"] = _config_dir.name
-    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+    figure = Figure(figsize=(width, height), dpi=150)
+    FigureCanvasAgg(figure)
+    return figure
 
 
 def theme_chart(rows: Sequence[tuple[str, int, int]]) -> bytes:
     """A horizontal bar chart of (theme, quotes, people) rows, as PNG bytes."""
-    with _lock:  # pyplot keeps global state; two exports at once draw one after the other
-        plt = _pyplot()
-        names = [_short(name) for name, _, _ in rows][::-1]
-        quotes = [q for _, q, _ in rows][::-1]
-        people = [p for _, _, p in rows][::-1]
-        height = 1.2 + 0.42 * max(len(rows), 1)
-        fig, ax = plt.subplots(figsize=(7.0, height), dpi=150)  # type: ignore[attr-defined]
-        try:
-            positions = range(len(rows))
-            bar = 0.38
-            ax.barh([p + bar / 2 for p in positions], quotes, bar, label="Approved quotes",
-                    color=QUOTES_COLOUR)
-            ax.barh([p - bar / 2 for p in positions], people, bar, label="People",
-                    color=PEOPLE_COLOUR)
-            ax.set_yticks(list(positions), names, fontsize=9)
-            ax.tick_params(axis="x", labelsize=8)
-            ax.spines[["top", "right"]].set_visible(False)
-            ax.xaxis.get_major_locator().set_params(integer=True)
-            # Above the bars, where it can never hide one.
-            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=8,
-                      frameon=False)
-            fig.tight_layout()
-            out = io.BytesIO()
-            # No metadata: matplotlib otherwise stamps its name and version into the file.
-            fig.savefig(out, format="png", metadata={"Software": None})
-        finally:
-            plt.close(fig)  # type: ignore[attr-defined]
+    names = [_short(name) for name, _, _ in rows][::-1]
+    quotes = [q for _, q, _ in rows][::-1]
+    people = [p for _, _, p in rows][::-1]
+    fig = _figure(7.0, 1.2 + 0.42 * max(len(rows), 1))
+    ax = fig.add_subplot()
+    positions = range(len(rows))
+    bar = 0.38
+    ax.barh([p + bar / 2 for p in positions], quotes, bar, label="Approved quotes",
+            color=QUOTES_COLOUR)
+    ax.barh([p - bar / 2 for p in positions], people, bar, label="People", color=PEOPLE_COLOUR)
+    ax.set_yticks(list(positions), names, fontsize=9)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    # Above the bars, where it can never hide one.
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=8, frameon=False)
+    fig.tight_layout()
+    out = io.BytesIO()
+    # No metadata: matplotlib otherwise stamps its name and version into the file.
+    fig.savefig(out, format="png", metadata={"Software": None})
     return out.getvalue()
 
 

@@ -430,9 +430,8 @@ def render_docx(content: ExportContent) -> bytes:
              for r in o.glance],
         )
     document.add_heading(WHAT_WE_HEARD, level=1)
-    quote_style, attribution_style, small = (
-        styles["quote"], styles["attribution"], styles["small"]
-    )
+    quote_id, attribution_id = styles["quote"].style_id, styles["attribution"].style_id
+    small = styles["small"]
     for section in o.sections:
         document.add_heading(section.name, level=3 if section.depth else 2)
         if section.description:
@@ -442,8 +441,10 @@ def render_docx(content: ExportContent) -> bytes:
         if section.count_line:
             document.add_paragraph(section.count_line, style=small)
         for quote in section.quotes:
-            document.add_paragraph(quote.text, style=quote_style)
-            document.add_paragraph(f"— {quote.attribution}", style=attribution_style)
+            # The style id is set on the paragraph itself: given a style object, python-docx
+            # searches every style for the default one on each paragraph (seconds for 2,000).
+            document.add_paragraph(quote.text)._p.style = quote_id
+            document.add_paragraph(f"— {quote.attribution}")._p.style = attribution_id
     if o.quiet_line:
         document.add_paragraph(o.quiet_line)
     if o.artwork:
