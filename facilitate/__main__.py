@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from facilitate.artwork_cli import artwork
 from facilitate.cli_errors import one_line_errors
 from facilitate.encryption_cli import ask_for_passphrases, encrypt
 from facilitate.erasure_cli import erase
@@ -272,6 +273,7 @@ cli.add_command(export)
 cli.add_command(encrypt)
 cli.add_command(erase)
 cli.add_command(retention)
+cli.add_command(artwork)
 
 
 def main() -> None:

@@ -333,3 +333,30 @@ def test_frame_is_saved_atomically_and_audited(exported: Exported) -> None:
     store_file = exported.store.folder / "store.json"
     assert store_file.stat().st_mode & 0o777 == 0o600
     assert not any(p.name.startswith(".facilitate-tmp") for p in exported.store.folder.iterdir())
+
+
+def test_the_command_line_attaches_and_lists_artwork(
+    private_workspace: Path, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from facilitate.artwork_cli import artwork
+
+    store = Workspace(private_workspace).create_consultation("Day services", "What helps?")
+    store.save_participant(Participant(id="p-1", pseudonym="Sam"))
+    store.save_session(Session(id="s-1", consultation_id=store.id, title="Painting",
+                               participant_ids=["p-1"]))
+    photo = _photo(tmp_path / "phone.jpg", (90, 90, 30))
+    runner = CliRunner()
+    made = runner.invoke(artwork, ["add", "s-1", str(photo), "--maker", "sam",
+                                   "--description", "Sunflowers"], obj=str(private_workspace))
+    assert made.exit_code == 0, made.output
+    assert "by Sam" in made.output and "approve it in their review" in made.output
+    [item] = artworks.artworks(store)
+    assert item.participant_id == "p-1" and item.state is ArtworkState.PENDING
+    listed = runner.invoke(artwork, ["list", "s-1"], obj=str(private_workspace))
+    assert f"{item.id}  Sam  pending  Sunflowers" in listed.output
+    wrong = runner.invoke(artwork, ["add", "s-1", str(photo), "--maker", "Kim"],
+                          obj=str(private_workspace))
+    assert wrong.exit_code != 0 and "No one called 'Kim'" in wrong.output
+    assert "Traceback" not in wrong.output and len(wrong.output.strip().splitlines()) == 1
