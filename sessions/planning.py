@@ -22,11 +22,16 @@ def one_line(text: str) -> str:
 
 
 def create_consultation(
-    workspace: Workspace, title: str, question: str = "", codebook: str = "ten-characteristics"
+    workspace: Workspace, title: str, question: str = "", codebook: str = "ten-characteristics",
+    passphrase: str | None = None,
 ) -> ConsultationStore:
-    """Make a new consultation with a cleaned title and question; return its store."""
+    """Make a new consultation with a cleaned title and question; return its store.
+
+    With a ``passphrase`` it is encrypted from the start (see ``store.recovery_key``).
+    """
     return workspace.create_consultation(
-        one_line(title), clean_text(question, multiline=True).strip(), codebook
+        one_line(title), clean_text(question, multiline=True).strip(), codebook,
+        passphrase=passphrase,
     )
 
 

@@ -418,7 +418,26 @@ async def test_the_app_asks_once_for_the_passphrase_and_encrypts_in_place(
         await pilot.click("#submit")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+        # A new consultation with a passphrase is encrypted from its first byte.
+        await pilot.press("c")
+        await pilot.pause()
+        app.screen.query_one("#title", Input).value = "Made encrypted"
+        app.screen.query_one("#passphrase", Input).value = "short"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "at least" in str(app.screen.query_one("#passphrase-error").render())
+        app.screen.query_one("#passphrase", Input).value = "a third passphrase"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, RecoveryKeyScreen)
+        made = next(s for s in home.summaries if s.consultation.title == "Made encrypted")
     assert encryption.plain_files(plain.folder) == []
+    folder = root / "consultations" / made.id
+    assert encryption.is_encrypted(folder) and encryption.plain_files(folder) == []
+    assert b"Made encrypted" not in (folder / "store.json").read_bytes()
     assert b"Plain review" not in (plain.folder / "store.json").read_bytes()
     assert b"Encrypted review" not in (locked.folder / "store.json").read_bytes()
 

@@ -36,6 +36,8 @@ class ConsultationDraft:
     title: str
     question: str = ""
     codebook: str = "ten-characteristics"
+    #: When given, the consultation is encrypted from its first byte.
+    passphrase: str = ""
 
 
 @dataclass
@@ -155,19 +157,34 @@ class NewConsultationScreen(FormScreen[ConsultationDraft]):
             Select(CODEBOOKS, value="ten-characteristics", allow_blank=False, id="codebook"),
             "codebook",
         )
+        yield from self.field(
+            "Passphrase (optional: encrypts it on this laptop)",
+            Input(password=True, placeholder="leave empty for none", id="passphrase"),
+            "passphrase",
+        )
 
     def collect(self) -> ConsultationDraft | None:
-        """Title is required; the rest is optional."""
+        """Title is required; the rest is optional (a passphrase must be long enough)."""
+        from sessions.encryption import MIN_PASSPHRASE
+
         title = self.value("title")
         self.show_error("title", "" if title else "A consultation needs a title.")
         if not title:
             self.query_one("#title", Input).focus()
+            return None
+        passphrase = self.query_one("#passphrase", Input).value
+        short = 0 < len(passphrase) < MIN_PASSPHRASE
+        self.show_error("passphrase", f"Use at least {MIN_PASSPHRASE} characters, or none."
+                        if short else "")
+        if short:
+            self.query_one("#passphrase", Input).focus()
             return None
         codebook = self.query_one("#codebook", Select).value
         return ConsultationDraft(
             title=title,
             question=self.value("question"),
             codebook=str(codebook) if codebook is not Select.NULL else "ten-characteristics",
+            passphrase=passphrase,
         )
 
 

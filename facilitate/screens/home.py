@@ -232,6 +232,18 @@ class HomeScreen(Screen[None]):
     def _create_consultation(self, draft: ConsultationDraft | None) -> None:
         if draft is None:
             return
+        if draft.passphrase:
+            # Encrypted from its first byte; scrypt takes a moment, so off the UI thread.
+            workspace = self.services.workspace
+            self.app.run_job(  # type: ignore[attr-defined]
+                "create consultation",
+                lambda: create_consultation(workspace, draft.title, draft.question,
+                                            draft.codebook, passphrase=draft.passphrase),
+                owner=self,
+                title="Could not create the consultation",
+                on_success=self._created_encrypted,
+            )
+            return
         try:
             store = create_consultation(
                 self.services.workspace, draft.title, draft.question, draft.codebook
@@ -295,6 +307,13 @@ class HomeScreen(Screen[None]):
             title="Encryption",
             on_success=self._show_recovery_key,
         )
+
+    def _created_encrypted(self, store: ConsultationStore) -> None:
+        self.refresh_workspace(consultation_id=store.id)
+        self.notify("Created, encrypted.", title="Consultation")
+        code, store.recovery_key = store.recovery_key, None  # shown once, then forgotten
+        if code:
+            self._show_recovery_key(code)
 
     def _show_recovery_key(self, code: str) -> None:
         """Show a new recovery key, once."""
