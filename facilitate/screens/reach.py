@@ -19,7 +19,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from facilitate.plain_text import shown
+from facilitate.plain_text import plain, shown
 from facilitate.screens.forms import FormScreen
 from models import Actor, Participant, Role
 from models.reach import (
@@ -65,7 +65,7 @@ def reach_renderable(tables: list[ReachTable]) -> Group:
             if row.count in (FEW, HIDDEN):
                 style = style or "dim"
             reference = "" if row.reference is None else f"{row.reference:.0f}%"
-            grid.add_row(Text(row.category), Text(row.count), Text(row.share),
+            grid.add_row(Text(shown(row.category)), Text(row.count), Text(row.share),
                          Text(reference), Text("under-reached" if row.under_reached else ""),
                          style=style)
         grid.add_row(Text("Everyone reached", style="bold"), Text(table.total, style="bold"))
@@ -182,7 +182,7 @@ class ReachAnswersScreen(FormScreen[ReachDraft]):
 
     def compose_fields(self) -> ComposeResult:
         """Who, then one field per question, then who gave the answers."""
-        options = [(shown(p.pseudonym), p.id) for p in self.people]
+        options = [(plain(p.pseudonym), p.id) for p in self.people]
         yield from self.field("Who", Select(options, id="who", prompt="Choose a person"), "who")
         for attribute, answers in ATTRIBUTES.items():
             if attribute == POSTCODE_DISTRICT:

@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
-from facilitate.plain_text import plain, shown
+from facilitate.plain_text import plain, rich_plain, shown
 from facilitate.screens.dialogs import TextPrompt
 from facilitate.screens.forms import FormScreen
 from models import Participant, PlanStep, Role
@@ -167,7 +167,7 @@ class FollowUpScreen(FormScreen[FollowUpDraft]):
 
     def compose_fields(self) -> ComposeResult:
         """Who, a short note, and by when."""
-        options = [(shown(p.pseudonym), p.id) for p in self.people]
+        options = [(plain(p.pseudonym), p.id) for p in self.people]
         start = self.chosen if any(p.id == self.chosen for p in self.people) else Select.NULL
         yield from self.field("Who", Select(options, value=start, id="who",
                                             prompt="Choose a person"), "who")
@@ -270,7 +270,8 @@ class FollowUpListScreen(Screen[None]):
         table.clear()
         for row in listed.open:
             table.add_row(
-                plain(row.pseudonym), plain(row.entry.reason), row.entry.due,
+                rich_plain(row.pseudonym), rich_plain(row.entry.reason),
+                rich_plain(row.entry.due),
                 row.entry.raised.value, key=f"{row.participant_id}/{row.entry.id}",
             )
         table.display = bool(listed.open)
@@ -280,8 +281,9 @@ class FollowUpListScreen(Screen[None]):
         suggested = self.query_one("#suggested", DataTable)
         suggested.clear()
         for s in listed.suggested:
-            suggested.add_row(plain(s.pseudonym), str(s.missed),
-                              plain(titles.get(s.last_session_id, "")), key=s.participant_id)
+            suggested.add_row(rich_plain(s.pseudonym), str(s.missed),
+                              rich_plain(titles.get(s.last_session_id, "")),
+                              key=s.participant_id)
         suggested.display = bool(listed.suggested)
         pane = self.query_one("#suggested-pane")
         pane.border_title = (
@@ -377,8 +379,8 @@ class AttendanceScreen(Screen[None]):
             return
         for row, titles in rows:
             listed = ", ".join(titles[-3:]) + (" …" if len(titles) > 3 else "")
-            table.add_row(plain(row.pseudonym), str(row.came),
-                          str(row.missed) if row.came else "", plain(listed or "not yet"),
+            table.add_row(rich_plain(row.pseudonym), str(row.came),
+                          str(row.missed) if row.came else "", rich_plain(listed or "not yet"),
                           key=row.participant_id)
 
     def action_back(self) -> None:
