@@ -9,6 +9,7 @@ from pathlib import Path
 from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_reach_model import recoverable
 
 from models import Participant, RecordingConsent, Session
 from models.reach import AGE_BAND, AREA_TYPE, FEW, HIDDEN, PREFER_NOT
@@ -39,6 +40,13 @@ def test_no_exported_reach_cell_shows_one_to_four(ages: list[str], areas: list[s
     session = Session(id="s-1", consultation_id="c-1", title="S",
                       participant_ids=[p.id for p in people])
     tables = reach_for(people, [session], {AGE_BAND: {"16-24": 15.0}})
+    for table in tables:
+        # The table as shown: one row of groups and its total. No hidden count follows
+        # from the shown ones (a group's column total is the group itself).
+        width = len(table.rows) + 1
+        texts = [row.count for row in table.rows] + [table.total]
+        hidden = {(i, j) for j, t in enumerate(texts) if t in (FEW, HIDDEN) for i in (0, 1)}
+        assert recoverable((2, width), hidden) == []
     markdown = reach_markdown(tables)
     for group, count, share, *_ in table_cells(markdown):
         assert not re.fullmatch(r"[1-4]", count), (group, count)
