@@ -90,6 +90,10 @@ def test_the_report_carries_the_reach_section_and_the_audit_no_follow_ups(
     docx_text = [c.text for t in Document(str(out / "report.docx")).tables
                  for r in t.rows for c in r.cells]
     assert FEW in docx_text and "Everyone reached" in docx_text
+    # One session's export has no reach table: beside the whole consultation's, a
+    # reader could subtract one from the other.
+    export_all(store, tmp_path / "one", ["report-md"], session_id=session.id)
+    assert "Who the consultation reached" not in (tmp_path / "one" / "report.md").read_text()
     audit_file = next(out.glob("*audit*.csv"))
     with audit_file.open(encoding="utf-8") as f:
         rows = list(csv.reader(f))

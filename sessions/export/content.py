@@ -601,7 +601,12 @@ def build_content(
     # Whatever the store holds, no export carries a control character or an escape.
     return _export_safe(ExportContent(
         consultation_id=consultation.id,
-        reach=reach_for(source.participants, sessions, consultation.reach_reference),
+        # Reach is the consultation's: one session's table beside the whole one's would
+        # let a reader subtract one from the other and find a small group.
+        reach=(
+            reach_for(source.participants, sessions, consultation.reach_reference)
+            if session_id is None else ()
+        ),
         title=anon(consultation.title),
         question=anon(consultation.question),
         themes=tuple(_ordered_themes(consultation, anon)),
