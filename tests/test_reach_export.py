@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from docx import Document
+from export_helpers import pdf_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_reach_model import recoverable
@@ -77,7 +78,7 @@ def test_the_report_carries_the_reach_section_and_the_audit_no_follow_ups(
     set_reference(store, AGE_BAND, {"16-24": 60.0, "45-54": 25.0})
     add_follow_up(store, session.participant_ids[0], "Upset about the closure")
     out = tmp_path / "out"
-    export_all(store, out, ["report-md", "report-html", "report-docx", "audit-csv"])
+    export_all(store, out, ["report-md", "report-html", "report-docx", "report-pdf", "audit-csv"])
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "Who the consultation reached" in markdown
     cells = {row[0]: row[1] for row in table_cells(markdown.splitlines())}
@@ -90,6 +91,8 @@ def test_the_report_carries_the_reach_section_and_the_audit_no_follow_ups(
     docx_text = [c.text for t in Document(str(out / "report.docx")).tables
                  for r in t.rows for c in r.cells]
     assert FEW in docx_text and "Everyone reached" in docx_text
+    pdf = pdf_text(out / "report.pdf")
+    assert "Who the consultation reached" in pdf and "Everyone reached" in pdf
     # One session's export has no reach table: beside the whole consultation's, a
     # reader could subtract one from the other.
     export_all(store, tmp_path / "one", ["report-md"], session_id=session.id)

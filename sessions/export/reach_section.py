@@ -44,8 +44,8 @@ def reach_for(
     return tuple(reach_view(people, reference))
 
 
-def _worth_showing(table: ReachTable) -> bool:
-    """Leave out a question nobody answered and with no reference to compare."""
+def worth_showing(table: ReachTable) -> bool:
+    """False for a question nobody answered and with no reference to compare: left out."""
     answered = any(
         row.count != "0" for row in table.rows if row.category not in (NOT_GIVEN,)
     )
@@ -78,7 +78,8 @@ def chart_lines(table: ReachTable) -> list[str]:
     return lines
 
 
-def _rows(table: ReachTable) -> list[tuple[str, str, str, str, str]]:
+def table_rows(table: ReachTable) -> list[tuple[str, str, str, str, str]]:
+    """The table's rows as every format shows them (``HEADER``), everyone reached last."""
     return [
         (row.category, row.count, row.share, _reference(row), UNDER if row.under_reached else "")
         for row in table.rows
@@ -90,14 +91,14 @@ HEADER = ("Group", "People", "Share", "Reference", "")
 
 def reach_markdown(tables: Sequence[ReachTable], escape: Any = str) -> list[str]:
     """The section as Markdown lines (``escape`` is the report's Markdown escaping)."""
-    shown = [t for t in tables if _worth_showing(t)]
+    shown = [t for t in tables if worth_showing(t)]
     if not shown:
         return []
     out = [f"## {TITLE}", "", escape(INTRO), ""]
     for table in shown:
         out += [f"### {escape(table.attribute.capitalize())}", ""]
         out += ["| " + " | ".join(HEADER) + " |", "| --- | ---: | ---: | ---: | --- |"]
-        out += ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in _rows(table)]
+        out += ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in table_rows(table)]
         out.append("")
         chart = chart_lines(table)
         if chart:
@@ -107,7 +108,7 @@ def reach_markdown(tables: Sequence[ReachTable], escape: Any = str) -> list[str]
 
 def reach_html(tables: Sequence[ReachTable]) -> list[str]:
     """The section as HTML (no scripts, no external files)."""
-    shown = [t for t in tables if _worth_showing(t)]
+    shown = [t for t in tables if worth_showing(t)]
     if not shown:
         return []
     e = html.escape
@@ -115,7 +116,7 @@ def reach_html(tables: Sequence[ReachTable]) -> list[str]:
     for table in shown:
         out.append(f"<h3>{e(table.attribute.capitalize())}</h3>")
         out.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in HEADER) + "</tr>")
-        for row in _rows(table):
+        for row in table_rows(table):
             group, *numbers, under = row
             cells = "".join(f'<td class="n">{e(n)}</td>' for n in numbers)
             out.append(f"<tr><td>{e(group)}</td>{cells}<td>{e(under)}</td></tr>")
@@ -128,14 +129,14 @@ def reach_html(tables: Sequence[ReachTable]) -> list[str]:
 
 def reach_docx(document: Any, tables: Sequence[ReachTable]) -> None:
     """Add the section to a python-docx ``document``."""
-    shown = [t for t in tables if _worth_showing(t)]
+    shown = [t for t in tables if worth_showing(t)]
     if not shown:
         return
     document.add_heading(TITLE, level=1)
     document.add_paragraph(INTRO)
     for table in shown:
         document.add_heading(table.attribute.capitalize(), level=2)
-        rows = _rows(table)
+        rows = table_rows(table)
         grid = document.add_table(rows=1, cols=len(HEADER))
         grid.style = "Table Grid"
         for cell, label in zip(grid.rows[0].cells, HEADER, strict=True):

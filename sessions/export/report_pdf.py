@@ -151,14 +151,14 @@ def _reach(pdf: Any, content: ExportContent) -> None:
     """Who the consultation reached: the reach section's suppressed tables, as in Word."""
     from sessions.export import reach_section as reach
 
-    shown = [t for t in content.reach if reach._worth_showing(t)]
+    shown = [t for t in content.reach if reach.worth_showing(t)]
     if not shown:
         return
     _heading(pdf, reach.TITLE, 1)
     _paragraph(pdf, reach.INTRO, size=9.5)
     for table in shown:
         _heading(pdf, table.attribute.capitalize(), 2)
-        _table(pdf, reach.HEADER, reach._rows(table), (56, 22, 22, 26, 30))
+        _table(pdf, reach.HEADER, reach.table_rows(table), (56, 22, 22, 26, 30))
         chart = reach.chart_lines(table)
         if chart:
             if "mono" not in pdf.fonts:  # loaded only when needed: each font takes a moment
