@@ -220,6 +220,8 @@ def suppress(counts: Sequence[Sequence[int]]) -> SuppressedTable:
             near = [
                 (a, b) for a in range(height) for b in range(width) if (a, b) not in hidden
             ]
+        if not near:
+            break  # every entry hidden: with nothing shown, no sum fixes any of them
         hidden.add(_smallest(near, full, height, width))
     shown = tuple(
         tuple(
