@@ -360,3 +360,34 @@ def test_the_command_line_attaches_and_lists_artwork(
                           obj=str(private_workspace))
     assert wrong.exit_code != 0 and "No one called 'Kim'" in wrong.output
     assert "Traceback" not in wrong.output and len(wrong.output.strip().splitlines()) == 1
+
+
+def test_the_report_sends_nothing_and_writes_only_the_workspace(tmp_path: Path) -> None:
+    """matplotlib (its font cache), fpdf2 and Pillow stay private, traced as a user runs it."""
+    from test_no_network import Folders, assert_private, require_strace, traced_run
+
+    strace = require_strace()
+    folders = Folders(tmp_path / "home", tmp_path / "workspace", tmp_path / "temp")
+    for folder in (folders.home, folders.workspace, folders.temp):
+        folder.mkdir()
+    store = Workspace(folders.workspace).create_consultation("Day services", "What helps?")
+    store.save_participant(Participant(id="p-1", pseudonym="Sam"))
+    store.save_session(Session(id="s-1", consultation_id=store.id, title="Painting",
+                               participant_ids=["p-1"]))
+    store.set_recording_consent("p-1", "s-1", RecordingConsent.YES)
+    said = _segment(0, QUOTES[1], "p-1")
+    store.save_segments("s-1", [said])
+    theme = store.consultation().codebook.themes[0].id
+    quote, _ = decide(new_quote("s-1", "p-1", said.words, theme_ids=[theme]), Decision.APPROVE,
+                      "t")
+    store.save_quote(quote)
+    made = artworks.add_artwork(store, "s-1", "p-1", _photo(tmp_path / "a.jpg", (9, 99, 9)))
+    artworks.decide(store, made.id, approve=True)
+    out, trace = traced_run(
+        strace,
+        ["--data-dir", str(folders.workspace), "export", "--to",
+         str(folders.workspace / "out"), "--format", "report"],
+        folders,
+    )
+    assert "Wrote 5 files" in out  # md, its photo, html, docx, pdf
+    assert_private(trace, folders)
