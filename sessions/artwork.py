@@ -170,3 +170,19 @@ def decide(
 def artwork_for(store: ConsultationStore, participant_id: str) -> list[Artwork]:
     """Only ``participant_id``'s own artwork, for their review."""
     return [a for a in artworks(store) if a.participant_id == participant_id]
+
+
+def remove_artwork_of(store: ConsultationStore, participant_id: str) -> int:
+    """Delete every artwork record and photo of ``participant_id`` (for an erasure); the count.
+
+    The records go first, in one store write, so a photo is never left pointing
+    nowhere that an export could still find; then the files.
+    """
+    from tinydb import Query
+
+    with store.transaction():
+        theirs = artwork_for(store, participant_id)
+        store.db.table(TABLE).remove(Query().participant_id == participant_id)
+    for item in theirs:
+        (store.folder / "artwork" / Path(item.file).name).unlink(missing_ok=True)
+    return len(theirs)

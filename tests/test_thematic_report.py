@@ -391,3 +391,17 @@ def test_the_report_sends_nothing_and_writes_only_the_workspace(tmp_path: Path) 
     )
     assert "Wrote 5 files" in out  # md, its photo, html, docx, pdf
     assert_private(trace, folders)
+
+
+def test_an_erasure_can_remove_someones_artwork(private_workspace: Path, tmp_path: Path) -> None:
+    store = Workspace(private_workspace).create_consultation("Day services", "What helps?")
+    for pid in ("p-1", "p-2"):
+        store.save_participant(Participant(id=pid, pseudonym=pid))
+    store.save_session(Session(id="s-1", consultation_id=store.id, title="Painting",
+                               participant_ids=["p-1", "p-2"]))
+    gone = artworks.add_artwork(store, "s-1", "p-1", _photo(tmp_path / "a.jpg", (1, 2, 3)))
+    kept = artworks.add_artwork(store, "s-1", "p-2", _photo(tmp_path / "b.jpg", (3, 2, 1)))
+    assert artworks.remove_artwork_of(store, "p-1") == 1
+    assert [a.id for a in artworks.artworks(store)] == [kept.id]
+    assert not (store.folder / "artwork" / gone.file).exists()
+    assert (store.folder / "artwork" / kept.file).exists()
