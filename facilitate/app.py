@@ -53,11 +53,16 @@ class FacilitateApp(App[None]):
 
     TITLE = "facilitate"
     CSS_PATH = "app.tcss"
+    #: The footer keeps its right-hand corner for this key, whatever the width: there
+    #: it shows "? Keys" (the way to every key), not the command palette's key,
+    #: which a narrow terminal would otherwise push "? Keys" off the end for.
+    COMMAND_PALETTE_BINDING = "question_mark"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("question_mark", "help", "Keys", key_display="?", show=False),
         # ? types itself into a text field; f1 shows the keys from anywhere.
         Binding("f1", "help", "Keys", show=False, priority=True),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True),
     ]
 
     def __init__(self, services: Services, open_session: str | None = None) -> None:

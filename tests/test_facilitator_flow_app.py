@@ -38,9 +38,10 @@ from facilitate.screens.transcript import TranscriptScreen
 from facilitate.screens.transcript_dialogs import EditTextScreen, PickScreen
 from facilitate.widgets import ConsultationList, SessionTable, TranscriptTable
 from facilitate.widgets.transcript_view import TranscriptView
+from models import RecordingConsent
 from models.quote import Decision
 from sessions.audio import probe_audio
-from sessions.consent import consent_rows
+from sessions.consent import consent_rows, record_answer
 from sessions.errors import AudioError
 from sessions.planning import add_participant
 from sessions.review import apply_decision, set_pin
@@ -286,3 +287,63 @@ async def test_the_command_palette_screenshot_goes_into_the_workspace() -> None:
         assert stat.S_IMODE(saved.stat().st_mode) == 0o600
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
         assert any(str(saved) in m for _, m in notifications(app))
+
+
+#: What each screen must show at 80x24 for a facilitator to get on (beyond "? Keys").
+ESSENTIALS_80x24 = {
+    "home": ("New session", "Day services review", "Painting at the Hub"),
+    "session": ("Transcript", "Record", "I come here"),
+    "t": ("Play/pause", "Edit text", "I come here"),
+    "u": ("Themes", "Memo", "I come here"),
+    "k": ("Add", "Rename", "Acceptance"),
+    "c": ("Done", "Yes, record", "Ash", "Birch", "Jo"),
+    "p": ("Save", "Add step", "Welcome and ground rules"),
+    "A": ("Choose a participant",),
+    "E": ("Export", "Names to hide"),
+    "r": ("Record / pause", "Who is speaking", "Introduce yourself",
+          "1 Ash", "2 Birch", "3 Jo"),
+}
+
+
+def footer_line(app: FacilitateApp) -> str:
+    """The bottom line of the terminal: the footer."""
+    return app.screen._compositor.render_strips()[-1].text
+
+
+async def test_every_screen_shows_its_essential_controls_at_80_by_24(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The run screen without PortAudio (as on a laptop missing it): it lays out the
+    # same, and this process never loads the sound library.
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    (fake / "sounddevice.py").write_text('raise OSError("PortAudio library not found")\n')
+    monkeypatch.syspath_prepend(str(fake))
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    set_pin(c.store, PIN)
+    for person in c.store.participants():
+        record_answer(c.store, c.session_id, person.id, RecordingConsent.YES)
+    app = FacilitateApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key, wanted in ESSENTIALS_80x24.items():
+            if key == "session":
+                await pilot.press("enter", "enter")
+            elif key != "home":
+                await pilot.press(key)
+            await pilot.pause()
+            await pilot.pause()
+            text = screen_text(app)
+            assert footer_line(app).rstrip().endswith("? Keys"), (key, footer_line(app))
+            for words in wanted:
+                assert words in text, (key, words, text[:2000])
+            if key not in ("home", "session"):
+                await pilot.press("escape")
+                await pilot.pause()
+        await start_review(app, pilot, c.ash, None)
+        text = screen_text(app)
+        for words in ("Quote 1 of 2", "I come here", "Yes, you can use this",
+                      "Don't use this", "Next →", "ctrl+l facilitator"):
+            assert words in text, words

@@ -159,6 +159,8 @@ class ReviewScreen(Screen[None]):
     CSS_PATH = "review.tcss"
     LOCKS_APP: ClassVar[bool] = True
     AUTO_FOCUS = "#approve"
+    #: Below 30 rows (80x24) the card closes up so the words and choices fit at once.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar = [
         Binding("y", "decide('approve')", "Yes, you can use this", show=False),
         Binding("h", "hide_words", "Hide some words", show=False),
@@ -222,7 +224,8 @@ class ReviewScreen(Screen[None]):
                 with Horizontal(id="review-moves", classes="review-buttons"):
                     yield Button("← Back", id="previous")
                     yield Button("Next →", id="next")
-            yield Static("", id="review-keys")
+        # Outside the scrolling card: the keys stay in view however tall the card.
+        yield Static("", id="review-keys")
 
     def on_mount(self) -> None:
         """Lock the palette, clear messages meant for the facilitator, show the first quote."""

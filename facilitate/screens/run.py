@@ -110,6 +110,9 @@ class RunScreen(Screen[str | None]):
             return isinstance(message, RunScreen.Finishing) and message.stage == self.stage
 
     CSS_PATH = "run.tcss"
+    #: Below 32 rows (an 80x24 terminal) the panes close up, so the plan's prompts
+    #: and everyone's speaker key stay in view (run.tcss, ``.-short``).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         Binding("r", "record", "Record / pause"),
         Binding("m", "moment", "Mark moment"),
