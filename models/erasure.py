@@ -92,7 +92,10 @@ class ErasurePlan:
 
     def summary(self) -> list[str]:
         """What erasing them removes, one line each, in numbers (nothing they lack is listed)."""
-        lines = ["their record (pseudonym, real name, reach, notes, follow-ups, consent answers)"]
+        lines = [
+            "their record (pseudonym, real name, consent answers, reach answers, "
+            "wellbeing check-ins, follow-ups, notes)"
+        ]
         if self.quote_ids:
             lines.append(
                 f"{_count(len(self.quote_ids), 'quote')} of theirs, with their theme tags and memos"

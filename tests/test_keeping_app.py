@@ -27,6 +27,7 @@ async def test_erase_someone_from_the_app_after_saying_yes_to_the_numbers() -> N
         people = screen.query_one("#people", DataTable)
         people.move_cursor(row=people.get_row_index(c.ash))
         await pilot.press("X")
+        await app.workers.wait_for_complete()  # counting runs off the UI thread
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         shown = screen_text(app)
@@ -37,6 +38,7 @@ async def test_erase_someone_from_the_app_after_saying_yes_to_the_numbers() -> N
         assert c.ash in {p.id for p in c.store.participants()}
 
         await pilot.press("X")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("y")
         await app.workers.wait_for_complete()

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from facilitate.plain_text import plain, rich_plain, shown
 from facilitate.screens.dialogs import ConfirmDialog, TextPrompt
 from facilitate.screens.forms import FormScreen
+from models.erasure import ErasurePlan
 from models.retention import DueItem
 from models.wording import plural
 from sessions.erasure import ErasureReport, erase_participant, erasure_plan
@@ -204,15 +205,22 @@ class KeepingScreen(Screen[None]):
         )
 
     def action_erase(self) -> None:
-        """Ask, with the numbers, before erasing the highlighted person."""
+        """Count what erasing the highlighted person removes (off the UI thread), then ask."""
         person_id = self._row_key("#people")
         if person_id is None:
             return
-        try:
-            plan = erasure_plan(self.store, person_id)
-        except FacilitateError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
+        # Counting reads every transcript and quote: half a second for a big consultation.
+        self.app.run_job(  # type: ignore[attr-defined]
+            "count erasure",
+            lambda: erasure_plan(self.store, person_id),
+            owner=self,
+            title="Erase",
+            on_success=self._ask_to_erase,
+        )
+
+    def _ask_to_erase(self, plan: ErasurePlan) -> None:
+        """Ask, with the numbers, before erasing; No is focused."""
+        person_id = plan.participant.id
         name = plan.participant.pseudonym
         message = "\n".join(
             [f"Erasing {shown(name)} removes, for good:"]
