@@ -336,7 +336,7 @@ def _contents(document: Any, outline: ReportOutline) -> None:
     entries = outline.contents
     for index, (_, name, level) in enumerate(entries):
         paragraph = document.add_paragraph()
-        paragraph.paragraph_format.left_indent = Cm(0.8 * max(level - 1, 0))
+        paragraph.paragraph_format.left_indent = Cm(0.8 * level)
         paragraph.paragraph_format.space_after = 0
         if index == 0:
             paragraph._p.append(fld("begin"))
@@ -362,9 +362,15 @@ def _table(document: Any, header: tuple[str, ...], rows: list[tuple[str, ...]]) 
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Cm
 
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = False
+    # Names get the room; each number column is narrow.
+    widths = [Cm(16 - 2.6 * (len(header) - 1))] + [Cm(2.6)] * (len(header) - 1)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     head = table.rows[0]
     props = head._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
@@ -372,6 +378,7 @@ def _table(document: Any, header: tuple[str, ...], rows: list[tuple[str, ...]]) 
     props.append(repeat)
     for column, (cell, label) in enumerate(zip(head.cells, header, strict=True)):
         cell.text = ""
+        cell.width = widths[column]
         run = cell.paragraphs[0].add_run(label)
         run.bold = True
         if column:
@@ -382,6 +389,7 @@ def _table(document: Any, header: tuple[str, ...], rows: list[tuple[str, ...]]) 
         row._tr.get_or_add_trPr().append(cant_split)
         for column, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.text = value
+            cell.width = widths[column]  # Word reads a cell's own width, not its column's
             if column:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
@@ -429,6 +437,7 @@ def render_docx(content: ExportContent) -> bytes:
             [(("— " if r.depth else "") + r.name, str(r.quotes), str(r.people))
              for r in o.glance],
         )
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_heading(WHAT_WE_HEARD, level=1)
     quote_id, attribution_id = styles["quote"].style_id, styles["attribution"].style_id
     small = styles["small"]

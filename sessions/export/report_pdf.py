@@ -102,10 +102,11 @@ def _heading(pdf: Any, text: str, level: int) -> None:
 
 
 def _paragraph(pdf: Any, text: str, *, size: float = 10.5, style: str = "",
-               family: str = "serif", colour: tuple[int, int, int] = TEXT) -> None:
+               family: str = "serif", colour: tuple[int, int, int] = TEXT,
+               align: str = "LEFT") -> None:
     pdf.set_font(family, style, size)
     pdf.set_text_color(*colour)
-    pdf.multi_cell(0, size * 0.53, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, size * 0.53, text, new_x="LMARGIN", new_y="NEXT", align=align)
     pdf.ln(2)
     pdf.set_text_color(*TEXT)
 
@@ -295,7 +296,7 @@ def render_pdf(content: ExportContent) -> bytes:
         _heading(pdf, ARTWORK, 1)
         for art in o.artwork:
             _image(pdf, art.image, art.width, art.height, pdf.epw * 0.8, 150)
-            _paragraph(pdf, art.caption, size=8.5, family="sans", colour=GREY)
+            _paragraph(pdf, art.caption, size=8.5, family="sans", colour=GREY, align="CENTER")
             pdf.ln(3)
     _heading(pdf, ABOUT, 1)
     for paragraph in o.method:
