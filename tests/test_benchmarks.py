@@ -34,6 +34,7 @@ SMALL_RUNS: dict[str, tuple[list[str], str]] = {
         "overhead",
     ),
     "reach.py": (["--sessions", "10", "--participants", "50", "--repeats", "2"], "goal"),
+    "playback_speed.py": (["--seconds", "5"], "goal"),
     "retention.py": (
         ["--consultations", "2", "--sessions", "2", "--segments", "50", "--quotes", "50",
          "--minutes", "0.5", "--repeats", "2"],
