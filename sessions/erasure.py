@@ -31,8 +31,11 @@ from sessions.errors import FacilitateError
 from sessions.export_history import EXPORTS_TABLE, ExportRecord, export_records
 from sessions.store import ConsultationStore, Workspace
 
-#: Tables whose documents are the consultation's own, not about one person.
-_OWN_TABLES = frozenset({"consultation", "meta", "sessions", EXPORTS_TABLE})
+#: Tables whose documents are the consultation's own, not about one person (one document
+#: may hold everyone's settings: never removed whole).
+_OWN_TABLES = frozenset(
+    {"consultation", "meta", "sessions", EXPORTS_TABLE, "retention", "report_frame", "vocabulary"}
+)
 #: Tables erasure edits by rule; any other table loses every document naming the person.
 _RULED_TABLES = frozenset({"participants", "quotes", "audit"})
 #: The artwork records' table, and the folder of their photos (see sessions.artwork).
@@ -221,15 +224,26 @@ def _keep_hiding_name(store: ConsultationStore, plan: ErasurePlan, others_said: 
     return True
 
 
-def _names(value: Any, participant_id: str) -> bool:
-    """True when ``value`` (a stored document) holds ``participant_id`` anywhere."""
+def _names(value: Any, participant_id: str, owned: bool = False) -> bool:
+    """True when ``value`` (a stored document) is about ``participant_id``.
+
+    Only fields that say whose a record is count (``participant_id``,
+    ``person_id``, ``maker_id``, at any depth), so a document that lists them
+    beside others (a group's ids) is never removed whole.
+    """
     if isinstance(value, str):
-        return value == participant_id
+        return owned and value == participant_id
     if isinstance(value, dict):
-        return any(_names(k, participant_id) or _names(v, participant_id) for k, v in value.items())
+        return any(
+            _names(v, participant_id, owned or str(k) in _OWNER_FIELDS) for k, v in value.items()
+        )
     if isinstance(value, list):
-        return any(_names(v, participant_id) for v in value)
+        return any(_names(v, participant_id, owned) for v in value)
     return False
+
+
+#: Fields that say whose a record is.
+_OWNER_FIELDS = frozenset({"participant_id", "person_id", "maker_id"})
 
 
 def workspace_root_of(store: ConsultationStore) -> Path:
