@@ -251,3 +251,24 @@ def test_their_real_name_stays_hidden_where_others_still_say_it(private_workspac
     store.save_participant(cath)
     assert not erase_participant(store, cath.id).name_kept
     assert "Cathal Ooms" not in store.consultation().hide_names
+
+
+@pytest.mark.parametrize("consultation", ["plain"], indirect=True)
+def test_an_erasure_cut_short_is_finished_by_erasing_again(consultation) -> None:  # noqa: ANN001
+    store, session, ash, birch = consultation
+    audio = store.audio_path(session)
+    saved = audio.read_bytes()
+    ash_spans = [(s.start, s.end) for s in store.segments(session.id) if s.speaker_id == ash.id]
+    audio.write_bytes(b"not audio at all")  # the recording cannot be rewritten now
+    with pytest.raises(FacilitateError, match="Cannot silence"):
+        erase_participant(store, ash.id)
+    assert ash.id in {p.id for p in store.participants()}  # still listed: erase again
+    audio.write_bytes(saved)
+
+    erase_participant(store, ash.id)
+
+    assert ash.id not in {p.id for p in store.participants()}
+    samples = _samples(audio)
+    for start, end in ash_spans:
+        assert not samples[int(start * RATE): int(end * RATE)].any()
+    assert all(s.speaker_id == birch.id for s in store.segments(session.id))
