@@ -23,7 +23,7 @@ from facilitate.screens.wellbeing import (
     FollowUpListScreen,
     check_in_round,
 )
-from models.reach import AGE_BAND
+from models.reach import AGE_BAND, POSTCODE_DISTRICT
 from models.session import StepKind
 from models.wellbeing import Feeling, Moment
 from sessions.planning import create_session
@@ -108,6 +108,17 @@ async def test_check_in_three_people_then_the_follow_up_list_and_reach_update() 
         form.query_one("#who", Select).value = people[0].id
         await pilot.pause()
         form.query_one(f"#{field_id(AGE_BAND)}", Select).value = "45-54"
+        # A full postcode is refused in the form, and nothing is saved yet.
+        district = form.query_one(f"#{field_id(POSTCODE_DISTRICT)}", Input)
+        district.value = "LS6 3QW"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "postcode district" in str(
+            form.query_one(f"#{field_id(POSTCODE_DISTRICT)}-error", Static).content
+        )
+        assert store.participant(people[0].id).reach == {}
+        district.value = ""
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is reach

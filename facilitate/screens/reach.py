@@ -30,8 +30,10 @@ from models.reach import (
     NOT_GIVEN,
     POSTCODE_DISTRICT,
     PREFER_NOT,
+    ReachAnswerError,
     ReachTable,
     categories_for,
+    check_answer,
 )
 from sessions.errors import FacilitateError
 from sessions.store import ConsultationStore
@@ -222,7 +224,13 @@ class ReachAnswersScreen(FormScreen[ReachDraft]):
         answers = {}
         for attribute in ATTRIBUTES:
             if attribute == POSTCODE_DISTRICT:
-                answers[attribute] = self.value(field_id(attribute))
+                district = self.value(field_id(attribute))
+                try:
+                    answers[attribute] = check_answer(attribute, district) if district else ""
+                except ReachAnswerError as error:
+                    # Checked here, so nothing is saved until every answer is right.
+                    self.show_error(field_id(attribute), str(error))
+                    return None
             else:
                 value = self.query_one(f"#{field_id(attribute)}", Select).value
                 answers[attribute] = "" if value is Select.NULL else str(value)
@@ -297,5 +305,12 @@ class ReferenceScreen(FormScreen[ReferenceDraft]):
             except ValueError:
                 self.show_error(name, "Give a percentage, such as 12.5, or leave it empty.")
                 return None
+            if not 0 <= share <= 100:
+                self.show_error(name, "Give a percentage from 0 to 100.")
+                return None
             shares[category] = share
+        if sum(shares.values()) > 100.5:
+            first = field_id(f"{self.attribute} {categories_for(self.attribute)[0]}")
+            self.show_error(first, "These shares add up to more than 100%; check them.")
+            return None
         return ReferenceDraft(self.attribute, shares)
