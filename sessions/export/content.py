@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from models.anonymise import Anonymiser, build_anonymiser, move_position, name_conflicts
 from models.artwork import Artwork, exportable_artwork
 from models.audit import Actor, AuditEvent
+from models.dates import date_span, long_date
 from models.export_rules import (
     KeptSegment,
     Placeholder,
@@ -375,12 +376,12 @@ def _method(
     """A short method section generated from what was recorded."""
     if not sessions:
         return ("No sessions are included in this export.",)
-    dates = sorted(s.date for s in sessions if s.date)
     activities = sorted({s.activity for s in sessions})
+    # Dates as people write them (1 December 2026), not as the store keeps them.
+    span = date_span([s.date for s in sessions])
     when = ""
-    if dates:
-        first, last = dates[0], dates[-1]
-        when = f" on {first}" if first == last else f" between {first} and {last}"
+    if span:
+        when = f" from {span}" if " to " in span else f" on {span}"
     count = plural(len(sessions), "session")
     paragraphs = [
         f"This material comes from {count}{when} ({', '.join(activities)}). "
@@ -389,7 +390,7 @@ def _method(
     ]
     for s in sessions:
         where = f" at {s.venue}" if s.venue else ""
-        date = s.date or "undated"
+        date = long_date(s.date) or "undated"
         paragraphs.append(
             f"{s.title}: {date}{where}; {s.activity}; {plural(s.participants, 'participant')}, "
             f"{s.recorded} of whom agreed to be recorded; "
