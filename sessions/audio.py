@@ -28,7 +28,7 @@ from sessions.atomic import (
 )
 from sessions.encryption import audio_source, key_for, write_file
 from sessions.errors import AudioError, one_line
-from sessions.sealed import seal
+from sessions.sealed import SealedWriter
 from sessions.whisper_models import import_faster_whisper
 
 if TYPE_CHECKING:
@@ -429,19 +429,18 @@ def _silence_file(path: Path, spans: SpansFor) -> bool:
         key = key_for(path) if not isinstance(source, str) else None
         tmp = create_temp(path)
         try:
-            # An encrypted recording is rewritten in memory and sealed: no plain copy on disk.
-            target: Path | io.BytesIO = io.BytesIO() if key is not None else tmp
-            with soundfile.SoundFile(source) as sound_in, soundfile.SoundFile(
-                target, "w", samplerate=rate, channels=channels, format=fmt, subtype=subtype
-            ) as out:
-                done = 0
-                for block in sound_in.blocks(_BLOCK_FRAMES, dtype=dtype, always_2d=True):
-                    silence_in_place(block, wanted, rate, offset=done)
-                    out.write(block)
-                    done += len(block)
-            if key is not None:
-                assert isinstance(target, io.BytesIO)
-                tmp.write_bytes(seal(key, target.getvalue()))
+            # An encrypted recording is sealed chunk by chunk as it is rewritten.
+            with contextlib.ExitStack() as stack:
+                target = tmp if key is None else stack.enter_context(SealedWriter(tmp, key))
+                with soundfile.SoundFile(source) as sound_in, soundfile.SoundFile(
+                    target, "w", samplerate=rate, channels=channels, format=fmt,
+                    subtype=subtype,
+                ) as out:
+                    done = 0
+                    for block in sound_in.blocks(_BLOCK_FRAMES, dtype=dtype, always_2d=True):
+                        silence_in_place(block, wanted, rate, offset=done)
+                        out.write(block)
+                        done += len(block)
             replace_with_temp(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import io
 import json
 import os
 import shutil
@@ -30,7 +29,7 @@ from sessions.atomic import create_temp, fsync_dir, remove_stale_temps, replace_
 from sessions.audio import silence_in_place
 from sessions.encryption import key_for
 from sessions.errors import AudioError, one_line
-from sessions.sealed import SealedReader, file_is_sealed, seal
+from sessions.sealed import SealedReader, SealedWriter, file_is_sealed
 
 #: What Whisper hears and what every recording is saved as.
 SAMPLE_RATE = 16000
@@ -108,8 +107,8 @@ def pcm_to_flac(partial: Path, flac: Path, rate: int, channels: int,
                 struck: Sequence[tuple[float, float]]) -> float:
     """Write the whole samples of ``partial`` to ``flac`` atomically; return seconds saved.
 
-    Inside an encrypted consultation the FLAC is made in memory and sealed, so
-    the recording is never plain on disk.
+    Inside an encrypted consultation the FLAC is sealed chunk by chunk as it is
+    written, so the recording is never plain on disk.
     """
     import soundfile
 
@@ -118,13 +117,16 @@ def pcm_to_flac(partial: Path, flac: Path, rate: int, channels: int,
     key = key_for(flac)
     # Created private before any audio goes in; soundfile then reopens it for writing.
     tmp = create_temp(flac)
-    target: Path | io.BytesIO = io.BytesIO() if key is not None else tmp
     chunk = rate * 10
     done = 0
     try:
-        with open_partial(partial) as source, soundfile.SoundFile(
-            target, "w", samplerate=rate, channels=channels, format="FLAC", subtype="PCM_16"
-        ) as out:
+        with contextlib.ExitStack() as stack:
+            target = tmp if key is None else stack.enter_context(SealedWriter(tmp, key))
+            source = stack.enter_context(open_partial(partial))
+            out = stack.enter_context(soundfile.SoundFile(
+                target, "w", samplerate=rate, channels=channels, format="FLAC",
+                subtype="PCM_16",
+            ))
             while done < frames:
                 want = min(chunk, frames - done)
                 data = source.read(want * frame_bytes)
@@ -135,8 +137,6 @@ def pcm_to_flac(partial: Path, flac: Path, rate: int, channels: int,
                 silence_in_place(block, struck, rate, offset=done)
                 out.write(block)
                 done += len(block)
-        if isinstance(target, io.BytesIO):
-            tmp.write_bytes(seal(key, target.getvalue()))  # type: ignore[arg-type]
         replace_with_temp(tmp, flac)
     except RuntimeError as error:  # libsndfile reports a failed write as its own error
         with contextlib.suppress(OSError):

@@ -189,6 +189,8 @@ class SealedFile:
 
     def _chunk(self, index: int, length: int | None = None) -> bytes | None:
         """Plain chunk ``index``; None when it does not decrypt (lenient only)."""
+        if self._pending is not None and self._pending[0] == index:
+            return self._pending[1]
         if self._cache is not None and self._cache[0] == index:
             return self._cache[1]
         raw = os.pread(self.fd, length or self.record, HEADER_SIZE + index * self.record)
@@ -281,6 +283,70 @@ def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
     while view:
         written = os.pwrite(fd, view, offset)
         view, offset = view[written:], offset + written
+
+
+class SealedWriter(io.RawIOBase):
+    """A new sealed file written (and read back, and rewritten) through a file object.
+
+    What soundfile writes an encrypted recording into when it is saved or
+    silenced: each chunk is sealed once it is full (a FLAC header rewritten at
+    the end reseals only its chunk), so the plain audio is never on disk and
+    never whole in memory. Close it before putting the file in place.
+    """
+
+    def __init__(self, path: os.PathLike[str] | str, key: Key) -> None:
+        super().__init__()
+        self.name = os.fspath(path)
+        self._fd = os.open(path, os.O_RDWR | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0))
+        self._file = SealedFile(self._fd, key, chunk=FILE_CHUNK, where=self.name,
+                                buffered=True)
+        self._pos = 0
+        self._size = 0
+
+    def readable(self) -> bool:  # noqa: D102 - io protocol
+        return True
+
+    def writable(self) -> bool:  # noqa: D102 - io protocol
+        return True
+
+    def seekable(self) -> bool:  # noqa: D102 - io protocol
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:  # noqa: D102 - io protocol
+        if whence == io.SEEK_CUR:
+            offset += self._pos
+        elif whence == io.SEEK_END:
+            offset += self._size
+        if offset < 0:
+            raise ValueError("negative seek position")
+        self._pos = offset
+        return offset
+
+    def tell(self) -> int:  # noqa: D102 - io protocol
+        return self._pos
+
+    def write(self, data: Any) -> int:  # noqa: D102 - io protocol
+        raw = bytes(data)
+        self._file.write_at(raw, self._pos)
+        self._pos += len(raw)
+        self._size = max(self._size, self._pos)
+        return len(raw)
+
+    def readinto(self, buffer: Any) -> int:  # noqa: D102 - io protocol
+        view = memoryview(buffer).cast("B")
+        data = self._file.read_at(self._pos, len(view), self._size)
+        view[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        """Seal the last chunk and let go of the file."""
+        if not self.closed:
+            try:
+                self._file.flush()
+            finally:
+                os.close(self._fd)
+        super().close()
 
 
 class SealedReader(io.RawIOBase):

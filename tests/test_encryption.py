@@ -163,6 +163,11 @@ def secrets_in(folder: Path, samples: np.ndarray, photo: bytes = b"") -> list[st
     return found
 
 
+def load_audio_plain(samples: np.ndarray) -> np.ndarray:
+    """int16 samples as load_audio gives them (float32 in -1..1)."""
+    return (samples / 32768.0).astype(np.float32)
+
+
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file's bytes and modification time."""
     return {
@@ -226,7 +231,9 @@ def test_an_encrypted_consultation_is_unreadable_without_its_passphrase(tmp_path
     assert silence_file(recording, [(1.0, 2.0)])
     assert file_is_sealed(recording)
     heard = load_audio(recording)
+    assert len(heard) == len(stored)  # the FLAC header, rewritten at the end, is sealed too
     assert not heard[16000:32000].any() and heard[:15000].any()
+    assert np.array_equal(heard[32000:], load_audio_plain(stored)[32000:])
     assert secrets_in(folder, stored, photo) == []
 
 
