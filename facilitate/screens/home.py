@@ -67,9 +67,11 @@ class HomeScreen(Screen[None]):
         # Off the footer (it is full at 80 columns): the follow-up line names u; ? lists both.
         Binding("u", "follow_ups", "Follow-ups", show=False),
         Binding("a", "reach", "Who we reach", show=False),
-        Binding("K", "keeping", "Keep/erase", key_display="K"),
+        Binding("K", "keeping", "Keep/erase", key_display="K",
+                tooltip="How long the consultation is kept; erase someone who asks"),
         # Shown only while something is due (see check_action).
-        Binding("R", "delete_due", "Delete what is due", key_display="R"),
+        Binding("R", "delete_due", "Delete what is due", key_display="R",
+                tooltip="Delete what a retention date or an approved transcript made due"),
         # Shown only while an encrypted consultation is locked.
         Binding("L", "unlock", "Unlock", key_display="L"),
         Binding("E", "encrypt", "Encrypt with a passphrase", key_display="E", show=False),
