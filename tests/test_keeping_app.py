@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 from facilitate.app import FacilitateApp
 from facilitate.screens.dialogs import ConfirmDialog
 from facilitate.screens.keeping import KeepingScreen
-from sessions.retention import set_keep_until
+from sessions.retention import retention_policy, set_keep_until
 from sessions.services import Services
 
 SIZE = (120, 40)
@@ -24,6 +24,10 @@ async def test_erase_someone_from_the_app_after_saying_yes_to_the_numbers() -> N
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, KeepingScreen)
+        await pilot.press("a")  # the session's raw audio goes once its transcript is approved
+        await pilot.pause()
+        assert retention_policy(c.store).audio_until_approved == [c.session_id]
+        assert "goes once the transcript is approved" in screen_text(app)
         people = screen.query_one("#people", DataTable)
         people.move_cursor(row=people.get_row_index(c.ash))
         await pilot.press("X")
