@@ -89,10 +89,17 @@ def find_participant(
     workspace: Workspace, participant_id: str
 ) -> tuple[ConsultationStore, Participant]:
     """The store and record of ``participant_id``, from anywhere in the workspace."""
-    for store in workspace.stores():
+    stores, problems = workspace.readable()
+    for store in stores:
         for person in store.participants():
             if person.id == participant_id:
                 return store, person
+    if problems:
+        # A locked (encrypted) or damaged consultation may hold them: say so, not "no one".
+        raise FacilitateError(
+            f"No participant {participant_id!r} in the consultations that can be read; "
+            f"they may be in one that cannot: {problems[0]}"
+        )
     raise FacilitateError(
         f"No participant {participant_id!r} in the workspace; "
         "'facilitate erase --list' lists everyone with their ids."
