@@ -8,8 +8,9 @@ population the facilitator enters (the district's census shares, say).
 Small numbers identify people, so every count from 1 to 4 shows as "<5"
 (primary suppression), and further cells are hidden (secondary suppression)
 until no combination of shown cells and totals (row, column, grand) can work
-a hidden one out. The check is exact linear algebra over the hidden cells, so
-it holds for any table shape, not only for the simple "two per line" rule.
+a hidden one out. The check is exact for any table shape (a hidden entry is
+fixed by the sums exactly when no loop of hidden entries runs through it), not
+only the simple "two hidden per line" rule, which is not always enough.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 from models.participant import Participant, Role
 
@@ -192,37 +192,41 @@ def suppress(counts: Sequence[Sequence[int]]) -> SuppressedTable:
     """Hide every count from 1 to 4, and enough others that none can be worked out.
 
     Primary: any entry (cell or total) from 1 to 4 shows as ``FEW``. Secondary:
-    a line (row or column, with its total) holding exactly one hidden entry gets
-    its next smallest entry hidden too; then an exact check over all lines at
-    once finds any hidden entry that shown ones still determine, and hides
-    another entry beside it, until none is left.
+    while the sums still fix some hidden entry (see :func:`determined`), hide one
+    more entry that closes a loop through it: in its own row or column where one
+    will do, a cell before a total, a non-zero count before a zero, the smallest
+    first. An entry that closes no loop yet (a lone hidden entry) gets its
+    line's next smallest entry hidden, and the search goes on from there.
     """
     if not counts or not counts[0]:
         raise ValueError("A reach table needs at least one cell.")
     full = with_totals(counts)
     height, width = len(full), len(full[0])
-    lines = lines_of(height, width)
     primary = {
         (i, j) for i in range(height) for j in range(width) if 1 <= full[i][j] <= SMALL
     }
     hidden = set(primary)
-    while True:
-        lonely = next((line for line in lines if _hidden_in(line, hidden) == 1), None)
-        if lonely is not None:
-            hidden.add(_next_to_hide(lonely, full, hidden, height, width))
-            continue
-        found = determined(full_shape=(height, width), hidden=hidden)
+    unhidden = {(i, j) for i in range(height) for j in range(width)} - hidden
+    while unhidden:
+        found = determined((height, width), hidden)
         if not found:
             break
         i, j = found[0]
-        near = [p for line in lines if (i, j) in line for p in line if p not in hidden]
-        if not near:
-            near = [
-                (a, b) for a in range(height) for b in range(width) if (a, b) not in hidden
-            ]
-        if not near:
-            break  # every entry hidden: with nothing shown, no sum fixes any of them
-        hidden.add(_smallest(near, full, height, width))
+        # The two sides the fixed entry joins: a new hidden entry from one side to
+        # the other closes a loop through it, and then no sum can fix it.
+        rest = hidden - {(i, j)}
+        side = _reachable(("row", i), rest)
+        other = _reachable(("column", j), rest)
+        crossing = [
+            (a, b) for a, b in unhidden
+            if (("row", a) in side and ("column", b) in other)
+            or (("row", a) in other and ("column", b) in side)
+        ]
+        in_line = [p for p in crossing if p[0] == i or p[1] == j]
+        near = in_line or crossing or [p for p in unhidden if p[0] == i or p[1] == j]
+        pick = _smallest(near or list(unhidden), full, height, width)
+        hidden.add(pick)
+        unhidden.discard(pick)
     shown = tuple(
         tuple(
             (FEW if (i, j) in primary else HIDDEN) if (i, j) in hidden else str(full[i][j])
@@ -233,18 +237,28 @@ def suppress(counts: Sequence[Sequence[int]]) -> SuppressedTable:
     return SuppressedTable(shown=shown, hidden=frozenset(hidden))
 
 
-def _hidden_in(line: list[tuple[int, int]], hidden: set[tuple[int, int]]) -> int:
-    return sum(1 for p in line if p in hidden)
+Node = tuple[str, int]
 
 
-def _next_to_hide(
-    line: list[tuple[int, int]],
-    full: list[list[int]],
-    hidden: set[tuple[int, int]],
-    height: int,
-    width: int,
-) -> tuple[int, int]:
-    return _smallest([p for p in line if p not in hidden], full, height, width)
+def _neighbours(hidden: Iterable[tuple[int, int]]) -> dict[Node, list[Node]]:
+    """The hidden entries as a graph: rows and columns are nodes, each entry an edge."""
+    graph: dict[Node, list[Node]] = {}
+    for i, j in hidden:
+        graph.setdefault(("row", i), []).append(("column", j))
+        graph.setdefault(("column", j), []).append(("row", i))
+    return graph
+
+
+def _reachable(start: Node, hidden: Iterable[tuple[int, int]]) -> set[Node]:
+    """The nodes joined to ``start`` through hidden entries."""
+    graph = _neighbours(hidden)
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
 
 
 def _smallest(
@@ -269,53 +283,48 @@ def determined(
 ) -> list[tuple[int, int]]:
     """Hidden entries that the shown entries and the table's sums work out exactly.
 
-    Each line says "its entries add up to its total"; with the shown entries
-    known, these are linear equations in the hidden ones. A hidden entry is
-    worked out exactly when its unit vector lies in the span of the equations
-    (over the rationals, so no rounding can miss one).
+    Every line of a table with totals says "its entries add up to its total".
+    Flip the sign of each total (and flip the grand total back) and every row
+    and column of the whole grid adds up to zero. The hidden entries are then
+    edges of a graph whose nodes are the rows and the columns, and the sums
+    leave a hidden entry free exactly when it lies on a loop of hidden entries
+    (add and take away one around the loop and every sum stays the same); one
+    on no loop (a bridge) is fixed by the sums. The tests check this against
+    linear algebra on every table they draw. ``full_shape`` is kept for callers
+    that name the table's size; the graph needs only the hidden entries.
     """
-    height, width = full_shape
-    order = sorted(hidden)
-    index = {p: k for k, p in enumerate(order)}
-    equations: list[list[Fraction]] = []
-    for line in lines_of(height, width):
-        *members, total = line
-        row = [Fraction(0)] * len(order)
-        for p in members:
-            if p in index:
-                row[index[p]] += 1
-        if total in index:
-            row[index[total]] -= 1
-        if any(row):
-            equations.append(row)
-    reduced = _row_reduce(equations, len(order))
-    found = []
-    for row in reduced:
-        nonzero = [k for k, value in enumerate(row) if value]
-        if len(nonzero) == 1:
-            found.append(order[nonzero[0]])
-    return found
-
-
-def _row_reduce(rows: list[list[Fraction]], columns: int) -> list[list[Fraction]]:
-    """Reduced row echelon form (exact)."""
-    rows = [list(r) for r in rows]
-    pivot_row = 0
-    for col in range(columns):
-        pick = next((r for r in range(pivot_row, len(rows)) if rows[r][col]), None)
-        if pick is None:
+    del full_shape
+    graph = _neighbours(hidden)
+    order: dict[Node, int] = {}
+    low: dict[Node, int] = {}
+    bridges: list[tuple[int, int]] = []
+    for root in sorted(graph):
+        if root in order:
             continue
-        rows[pivot_row], rows[pick] = rows[pick], rows[pivot_row]
-        lead = rows[pivot_row][col]
-        rows[pivot_row] = [value / lead for value in rows[pivot_row]]
-        for r in range(len(rows)):
-            if r != pivot_row and rows[r][col]:
-                factor = rows[r][col]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[pivot_row], strict=True)]
-        pivot_row += 1
-        if pivot_row == len(rows):
-            break
-    return rows[:pivot_row]
+        # Iterative depth-first search (Tarjan's bridges): no recursion limit to reach.
+        order[root] = low[root] = len(order)
+        stack: list[tuple[Node, Node | None, int]] = [(root, None, 0)]
+        while stack:
+            node, parent, index = stack[-1]
+            edges = graph[node]
+            if index < len(edges):
+                stack[-1] = (node, parent, index + 1)
+                nxt = edges[index]
+                if nxt == parent:
+                    continue  # each entry is one edge: the way back is not a loop
+                if nxt in order:
+                    low[node] = min(low[node], order[nxt])
+                else:
+                    order[nxt] = low[nxt] = len(order)
+                    stack.append((nxt, node, 0))
+                continue
+            stack.pop()
+            if parent is not None:
+                low[parent] = min(low[parent], low[node])
+                if low[node] > order[parent]:
+                    row, column = (parent, node) if parent[0] == "row" else (node, parent)
+                    bridges.append((row[1], column[1]))
+    return sorted(bridges)
 
 
 # -- the reach view ---------------------------------------------------------------

@@ -22,6 +22,7 @@ from models.reach import (
     PREFER_NOT,
     ReachAnswerError,
     check_answer,
+    determined,
     lines_of,
     reach_table,
     reach_view,
@@ -93,6 +94,18 @@ def test_no_small_count_shows_and_no_hidden_one_can_be_worked_out(table: list[li
             else:
                 assert text == str(value)
     assert recoverable(shape, set(result.hidden)) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(2, 5), st.integers(2, 5), st.data())
+def test_the_loop_rule_agrees_with_linear_algebra(
+    height: int, width: int, data: st.DataObject
+) -> None:
+    # The model finds fixed entries as bridges of the graph of hidden entries;
+    # linear algebra on the sums (this file's check) must find exactly the same.
+    every = [(i, j) for i in range(height) for j in range(width)]
+    hidden = set(data.draw(st.lists(st.sampled_from(every), unique=True)))
+    assert determined((height, width), hidden) == recoverable((height, width), hidden)
 
 
 def test_the_recoverable_check_finds_a_lone_hidden_cell() -> None:
