@@ -18,10 +18,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis.strategies as st
 import numpy as np
 import pytest
 import soundfile
 from conftest import require_portaudio, skip_or_fail
+from hypothesis import given, settings
 from PIL import Image
 from quote_fixtures import consultation_with_quotes
 
@@ -118,6 +120,33 @@ def test_a_recording_in_progress_loses_only_its_torn_last_chunk(tmp_path: Path) 
         again = reader.read()
     assert again[2000:3000] == bytes(1000)
     assert again[:2000] == kept[:2000] and again[3000:] == kept[3000:]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    writes=st.lists(st.tuples(st.integers(0, 5000), st.binary(min_size=1, max_size=900)),
+                    min_size=1, max_size=25),
+    buffered=st.booleans(),
+)
+def test_any_writes_read_back_as_written(
+    tmp_path_factory: pytest.TempPathFactory, writes: list[tuple[int, bytes]], buffered: bool
+) -> None:
+    """Writes anywhere (appends, overwrites, strikes) read back as on a plain file."""
+    key = a_key()
+    path = tmp_path_factory.mktemp("sealed") / "file"
+    model = bytearray()
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        sealed = SealedFile(fd, key, chunk=700, buffered=buffered)
+        for where, data in writes:
+            where = min(where, len(model))  # no holes: a recording only grows at its end
+            sealed.write_at(data, where)
+            model[where:where + len(data)] = data
+        sealed.flush()
+    finally:
+        os.close(fd)
+    with SealedReader(path, key) as reader:
+        assert reader.read() == bytes(model)
 
 
 # -- an encrypted consultation -----------------------------------------------------------
