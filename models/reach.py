@@ -208,7 +208,7 @@ def suppress(counts: Sequence[Sequence[int]]) -> SuppressedTable:
     hidden = set(primary)
     unhidden = {(i, j) for i in range(height) for j in range(width)} - hidden
     while unhidden:
-        found = determined((height, width), hidden)
+        found = determined(hidden)
         if not found:
             break
         i, j = found[0]
@@ -278,9 +278,7 @@ def _smallest(
     return min(candidates, key=order)
 
 
-def determined(
-    full_shape: tuple[int, int], hidden: set[tuple[int, int]] | frozenset[tuple[int, int]]
-) -> list[tuple[int, int]]:
+def determined(hidden: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Hidden entries that the shown entries and the table's sums work out exactly.
 
     Every line of a table with totals says "its entries add up to its total".
@@ -290,10 +288,8 @@ def determined(
     leave a hidden entry free exactly when it lies on a loop of hidden entries
     (add and take away one around the loop and every sum stays the same); one
     on no loop (a bridge) is fixed by the sums. The tests check this against
-    linear algebra on every table they draw. ``full_shape`` is kept for callers
-    that name the table's size; the graph needs only the hidden entries.
+    linear algebra on every table they draw.
     """
-    del full_shape
     graph = _neighbours(hidden)
     order: dict[Node, int] = {}
     low: dict[Node, int] = {}
