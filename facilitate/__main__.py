@@ -97,6 +97,10 @@ def cli(ctx: click.Context, data_dir: str | None) -> None:
 @one_line_errors
 def run_app(data_dir: str | None, open_session: str | None = None) -> None:
     """Open the app, optionally straight on one session; exit 1 if a bug closed it."""
+    from sessions import encryption
+
+    # In the app a passphrase is asked in a dialog, never at the terminal it draws on.
+    encryption.passphrase_prompt = None
     app = make_app(data_dir, open_session)
     app.run()
     if app.return_code:
