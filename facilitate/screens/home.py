@@ -307,7 +307,7 @@ class HomeScreen(Screen[None]):
             lambda: encrypt_consultation(store, passphrase),
             owner=self,
             title="Encryption",
-            on_success=self._show_recovery_key,
+            on_success=lambda code: self._show_recovery_key(code, store),
         )
 
     def _created_encrypted(self, store: ConsultationStore) -> None:
@@ -315,14 +315,14 @@ class HomeScreen(Screen[None]):
         self.notify("Created, encrypted.", title="Consultation")
         code, store.recovery_key = store.recovery_key, None  # shown once, then forgotten
         if code:
-            self._show_recovery_key(code)
+            self._show_recovery_key(code, store)
 
-    def _show_recovery_key(self, code: str) -> None:
-        """Show a new recovery key, once."""
+    def _show_recovery_key(self, code: str, store: ConsultationStore) -> None:
+        """Show a new recovery key, once, with the consultation it opens."""
         from facilitate.screens.passphrase import RecoveryKeyScreen
 
         self.refresh_workspace()
-        self.app.push_screen(RecoveryKeyScreen(code))
+        self.app.push_screen(RecoveryKeyScreen(code, store.consultation().title, store.id))
 
     def action_new_session(self) -> None:
         """Ask for a new session in the highlighted consultation and create it."""

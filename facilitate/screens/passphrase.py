@@ -124,22 +124,28 @@ class RecoveryKeyScreen(FormScreen[str]):
         width: 100%;
         content-align: center middle;
     }
+    RecoveryKeyScreen #cancel {
+        display: none;
+    }
     """
     compact_below = 16
     heading = "Recovery key"
     submit_label = "I have written it down"
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, title: str = "", consultation_id: str = "") -> None:
         super().__init__()
         self.code = code
+        self.for_what = f"{title} ({consultation_id})" if consultation_id else title
 
     def compose_fields(self) -> ComposeResult:
-        """The key, large, and why it matters."""
+        """The key, large, what it opens, and why it matters."""
+        if self.for_what:
+            yield Static(plain(f"Opens: {self.for_what}"), classes="dialog-note")
         yield Static(plain(self.code), id="recovery-key")
         yield Static(plain(
             "Print it or write it down and keep it apart from the laptop. It is shown only "
             "now, and it is the only way in if the passphrase is forgotten "
-            "('facilitate encrypt --recovery-key' sets a new passphrase with it)."
+            "('facilitate encrypt --recovery-key ID' sets a new passphrase with it)."
         ), classes="dialog-note")
 
     def collect(self) -> str | None:
