@@ -406,11 +406,12 @@ def finish_encryption(store: Any, key: Key | None = None) -> int:
             return 0
         todo = plain_files(folder)
         for path in todo:
+            # Looked at again just before: a file must never be sealed twice.
             if path.parent.name == "audio":
                 with locked_file(path):  # a silencing in another process waits its turn
                     if not file_is_sealed(path):
                         seal_in_place(path, key)
-            else:
+            elif not file_is_sealed(path):
                 seal_in_place(path, key)
         if todo:
             store.forget_cached_files()
