@@ -199,6 +199,12 @@ def open_follow_ups(people: Iterable[Participant]) -> list[tuple[Participant, Fo
     return sorted(found, key=lambda pair: (pair[1].due, pair[1].raised_at, pair[0].pseudonym))
 
 
+def done_follow_ups(people: Iterable[Participant]) -> list[tuple[Participant, FollowUp]]:
+    """Every follow-up marked done, the latest first: the history of calls made."""
+    found = [(p, f) for p in people for f in p.follow_ups if not f.is_open]
+    return sorted(found, key=lambda pair: (pair[1].done_at, pair[1].id), reverse=True)
+
+
 # -- attendance ------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from models.wellbeing import (
     Suggestion,
     attendance,
     attendance_rows,
+    done_follow_ups,
     mark_done,
     missed_suggestions,
     open_follow_ups,
@@ -121,6 +122,8 @@ class FollowUpList:
     open: tuple[FollowUpRow, ...]
     suggested: tuple[Suggestion, ...]
     missed: int
+    #: Calls marked done, the latest first.
+    done: tuple[FollowUpRow, ...] = ()
 
 
 def follow_up_list(store: ConsultationStore) -> FollowUpList:
@@ -132,7 +135,8 @@ def follow_up_list(store: ConsultationStore) -> FollowUpList:
     )
     missed = consultation.follow_up_after_missed
     suggested = tuple(missed_suggestions(store.sessions(), people, missed))
-    return FollowUpList(rows, suggested, missed)
+    done = tuple(FollowUpRow(p.id, p.pseudonym, f) for p, f in done_follow_ups(people))
+    return FollowUpList(rows, suggested, missed, done)
 
 
 def set_missed_threshold(store: ConsultationStore, missed: int) -> None:

@@ -21,6 +21,7 @@ from facilitate.screens.wellbeing import (
     AttendanceScreen,
     CheckInScreen,
     FollowUpListScreen,
+    FollowUpScreen,
     check_in_round,
 )
 from models.reach import AGE_BAND, POSTCODE_DISTRICT
@@ -82,6 +83,23 @@ async def test_check_in_three_people_then_the_follow_up_list_and_reach_update() 
         assert not screen.query_one("#follow-ups", DataTable).display
         sam = store.participant(people[1].id)
         assert sam.follow_ups[0].done_note == "Called; she is coming next week"
+        # h shows the calls made, with what came of them.
+        await pilot.press("h")
+        await pilot.pause()
+        table = screen.query_one("#follow-ups", DataTable)
+        assert table.display and table.row_count == 1
+        assert "coming next week" in str(table.get_row_at(0)[4])
+        # n: anyone in the consultation, outside a session.
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FollowUpScreen)
+        form.query_one("#who", Select).value = people[2].id
+        form.query_one("#reason", Input).value = "Rang to say the bus is cancelled"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen and table.row_count == 2
+        assert "Kit" in str(table.get_row_at(0)[0])
         # t: attendance, from the check-ins (no one has given a consent answer yet).
         await pilot.press("t")
         await pilot.pause()
@@ -92,7 +110,7 @@ async def test_check_in_three_people_then_the_follow_up_list_and_reach_update() 
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
-        assert not home.query_one("#follow-ups", Static).display
+        assert "Kit by" in str(home.query_one("#follow-ups", Static).content)
 
         # Reach: five people 45-54 show as 5 (Robin's "not given" is <5, and five
         # 25-34 are hidden beside it); Robin's own answer makes it 6, nothing hidden.

@@ -227,6 +227,8 @@ class FollowUpListScreen(Screen[None]):
     CSS_PATH = "wellbeing.tcss"
     BINDINGS = [
         Binding("d", "done", "Done…"),
+        Binding("n", "new", "New…"),
+        Binding("h", "history", "History"),
         Binding("plus", "missed(1)", "Missed +1", key_display="+"),
         Binding("minus", "missed(-1)", "Missed -1", key_display="-"),
         Binding("t", "attendance", "Attendance"),
@@ -237,6 +239,8 @@ class FollowUpListScreen(Screen[None]):
         super().__init__()
         self.store = store
         self.missed = 2
+        #: Whether calls already made show too, with what came of them.
+        self.history = False
 
     def compose(self) -> ComposeResult:
         """Open calls on top, suggestions below."""
@@ -252,7 +256,9 @@ class FollowUpListScreen(Screen[None]):
     def on_mount(self) -> None:
         """Read the list."""
         self.sub_title = "Follow-ups"
-        self.query_one("#follow-ups", DataTable).add_columns("Who", "Why", "By when", "From")
+        self.query_one("#follow-ups", DataTable).add_columns(
+            "Who", "Why", "By when", "From", "Done"
+        )
         self.query_one("#suggested", DataTable).add_columns("Who", "Missed", "Since")
         self.query_one("#follow-up-pane").border_title = "Calls to make"
         self.refresh_list()
@@ -272,12 +278,26 @@ class FollowUpListScreen(Screen[None]):
             table.add_row(
                 rich_plain(row.pseudonym), rich_plain(row.entry.reason),
                 rich_plain(row.entry.due),
-                row.entry.raised.value, key=f"{row.participant_id}/{row.entry.id}",
+                row.entry.raised.value, "", key=f"{row.participant_id}/{row.entry.id}",
             )
-        table.display = bool(listed.open)
+        for row in listed.done if self.history else ():
+            entry = row.entry
+            outcome = f"{entry.done_at[:10]}: {entry.done_note}" if entry.done_note else (
+                entry.done_at[:10])
+            table.add_row(
+                rich_plain(row.pseudonym, style="dim"), rich_plain(entry.reason, style="dim"),
+                rich_plain(entry.due, style="dim"), entry.raised.value, rich_plain(outcome),
+                key=f"done/{entry.id}",
+            )
+        shown_rows = bool(listed.open) or (self.history and bool(listed.done))
+        table.display = shown_rows
+        self.query_one("#follow-up-pane").border_title = (
+            "Calls to make, and calls made (h hides them)" if self.history else "Calls to make"
+        )
         empty = self.query_one("#no-follow-ups", Static)
-        empty.display = not listed.open
-        empty.update("No one to call. A low check-in answer or f on the run screen adds someone.")
+        empty.display = not shown_rows
+        empty.update("No one to call. A low check-in answer, f on the run screen or n here "
+                     "adds someone.")
         suggested = self.query_one("#suggested", DataTable)
         suggested.clear()
         for s in listed.suggested:
@@ -302,6 +322,9 @@ class FollowUpListScreen(Screen[None]):
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
         participant_id, follow_up_id = key.split("/", 1)
+        if participant_id == "done":
+            self.notify("That call is already done.", severity="warning")
+            return
 
         def done(note: str | None) -> None:
             if note is None:
@@ -341,6 +364,35 @@ class FollowUpListScreen(Screen[None]):
             self.notify(str(error), severity="error")
             return
         self.refresh_list()
+
+    def action_history(self) -> None:
+        """Show (or hide) the calls already made, with what came of them."""
+        self.history = not self.history
+        self.refresh_list()
+
+    def action_new(self) -> None:
+        """Put anyone in the consultation on the list (a call came in, a worry)."""
+        try:
+            people = [p for p in self.store.participants() if p.role is Role.PARTICIPANT]
+        except FacilitateError as error:
+            self.notify(str(error), severity="error")
+            return
+        if not people:
+            self.notify("No participants yet: add people to a session first.",
+                        severity="warning")
+            return
+
+        def save(draft: FollowUpDraft | None) -> None:
+            if draft is None:
+                return
+            try:
+                add_follow_up(self.store, draft.participant_id, draft.reason, draft.days)
+            except FacilitateError as error:
+                self.notify(str(error), title="Not on the list", severity="error")
+                return
+            self.refresh_list()
+
+        self.app.push_screen(FollowUpScreen(people), callback=save)
 
     def action_attendance(self) -> None:
         """Who came to which session."""
