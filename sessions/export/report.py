@@ -117,7 +117,7 @@ def render_markdown(content: ExportContent) -> str:
     if o.artwork:
         out += ['<a id="artwork"></a>', "", f"## {ARTWORK}", ""]
         for number, art in enumerate(o.artwork, start=1):
-            alt = e(art.description or art.caption)
+            alt = e(art.description or art.caption).replace("[", "(").replace("]", ")")
             out += [f"![{alt}]({artwork_file_name(number)})", "", f"*{e(art.caption)}*", ""]
     out += ['<a id="about"></a>', "", f"## {ABOUT}", ""]
     for paragraph in o.method:

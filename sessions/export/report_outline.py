@@ -8,6 +8,7 @@ exported, already anonymised.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from models.dates import date_span, long_date
@@ -115,16 +116,18 @@ def _theme_name(theme: ThemeEntry, themes: dict[str, ThemeEntry]) -> str:
     return f"{parent.name}: {theme.name}" if parent is not None else theme.name
 
 
-_last: list[tuple[ExportContent, ReportOutline]] = []
+_last: list[tuple[weakref.ref[ExportContent], ReportOutline]] = []
 _charts: list[tuple[tuple[tuple[str, int, int], ...], bytes]] = []
 
 
 def outline_for(content: ExportContent) -> ReportOutline:
     """The outline of ``content``, built (and its chart drawn) once for all report formats."""
-    if _last and _last[0][0] is content:
+    if _last and _last[0][0]() is content:
         return _last[0][1]
     outline = build_outline(content)
-    _last[:] = [(content, outline)]
+    _last[:] = [(weakref.ref(content), outline)]
+    # Held only as long as the export's content: no approved words linger after it.
+    weakref.finalize(content, _last.clear)
     return outline
 
 

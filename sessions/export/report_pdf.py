@@ -73,6 +73,8 @@ def _document(outline: ReportOutline, generated_at: str) -> Any:
         ("serif", "I", "DejaVuSerif-Italic.ttf"),
     ):
         pdf.add_font(family, style, str(fonts / file))
+    # DejaVu Sans covers more alphabets (Hebrew, for one) than the serif face of quotes.
+    pdf.set_fallback_fonts(["sans"], exact_match=False)
     pdf.set_title(outline.title)
     pdf.set_author("facilitate")
     pdf.set_creator("facilitate")
