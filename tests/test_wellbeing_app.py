@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import require_portaudio
+from conftest import require_portaudio, skip_or_fail
 from quote_fixtures import open_screen
 from test_app import SIZE, notifications, planned_session
 from textual.widgets import DataTable, Input, Select, Static
@@ -147,6 +147,8 @@ async def test_check_in_three_people_then_the_follow_up_list_and_reach_update() 
 def test_run_screen_keys_check_in_follow_up_and_stop_for_someone(tmp_path: Path) -> None:
     """w, f and space on the real run screen (in its own process: it loads PortAudio)."""
     require_portaudio()
+    if not sys.platform.startswith("linux"):
+        skip_or_fail("the virtual microphone needs ALSA, which only Linux has")
     env = {**os.environ, "FACILITATE_HOME": str(tmp_path / "child-home"),
            "FACILITATE_LIVE": "0"}
     result = subprocess.run(
