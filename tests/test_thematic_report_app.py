@@ -7,9 +7,10 @@ from pathlib import Path
 from PIL import Image
 from quote_fixtures import ASH_ONE, PIN, consultation_with_quotes, screen_text
 from test_review_app import start_review
-from textual.widgets import OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Select, Static, TextArea
 
 from facilitate.app import FacilitateApp
+from facilitate.screens.artwork import ArtworkScreen, AttachArtworkDialog
 from facilitate.screens.report_frame import ReportFrameScreen
 from facilitate.screens.review import ReviewScreen
 from facilitate.widgets.picture import HalfBlocks, Picture
@@ -75,12 +76,28 @@ async def test_a_maker_sees_and_decides_on_only_their_own_artwork(tmp_path: Path
     services = Services.from_root(None)
     c = consultation_with_quotes(services)
     set_pin(c.store, PIN)
-    mine = artworks.add_artwork(c.store, c.session_id, c.ash, _photo(tmp_path / "a.jpg",
-                                (220, 40, 40)), "Red poppies")
     artworks.add_artwork(c.store, c.session_id, c.birch, _photo(tmp_path / "b.jpg",
                          (40, 40, 220)), "Blue boat by Birch")
     app = FacilitateApp(services, open_session=c.session_id)
     async with app.run_test(size=(120, 40)) as pilot:
+        # The facilitator attaches Ash's painting from the session's artwork screen.
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ArtworkScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, AttachArtworkDialog)
+        dialog.query_one("#photo", Input).value = str(_photo(tmp_path / "a.jpg", (220, 40, 40)))
+        dialog.query_one("#maker", Select).value = c.ash
+        dialog.query_one("#description", Input).value = "Red poppies"
+        await pilot.click("#submit")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "not decided yet" in screen_text(app) and "Red poppies" in screen_text(app)
+        [mine] = artworks.artwork_for(c.store, c.ash)
+        await pilot.press("escape")
         await start_review(app, pilot, c.ash, None)
         review = app.screen
         assert isinstance(review, ReviewScreen)

@@ -17,12 +17,18 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from facilitate.plain_text import plain, rich_plain
 from facilitate.screens.forms import FormScreen, clean_path
-from facilitate.screens.review_artwork import ARTWORK_WORDS
+from models.artwork import ArtworkState
 from models.participant import Role
 from sessions import artwork as artworks
 from sessions.errors import FacilitateError
 from sessions.store import ConsultationStore
 
+#: The maker's decision, as the facilitator reads it.
+DECISIONS = {
+    ArtworkState.PENDING: "not decided yet",
+    ArtworkState.APPROVED: "yes, it can be shown",
+    ArtworkState.NOT_USED: "don't use it",
+}
 EMPTY = "No artwork yet. Press a to attach a photo of something a participant made."
 
 
@@ -124,7 +130,7 @@ class ArtworkScreen(Screen[None]):
             table.add_row(
                 rich_plain(names.get(item.participant_id, "?")),
                 rich_plain(item.description or "—"),
-                rich_plain(ARTWORK_WORDS[item.state].removeprefix("You said: ")),
+                rich_plain(DECISIONS[item.state]),
                 key=item.id,
             )
         table.display = bool(items)
@@ -145,9 +151,9 @@ class ArtworkScreen(Screen[None]):
         if not makers:
             self.notify("Add the session's participants first (c consent).", severity="warning")
             return
-        self.app.push_screen(AttachArtworkDialog(makers), callback=self._attach)
+        self.app.push_screen(AttachArtworkDialog(makers), callback=self._attach_photo)
 
-    def _attach(self, draft: ArtworkDraft | None) -> None:
+    def _attach_photo(self, draft: ArtworkDraft | None) -> None:
         if draft is None:
             return
         self.app.run_job(  # type: ignore[attr-defined]

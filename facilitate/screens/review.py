@@ -389,7 +389,9 @@ class ReviewScreen(Screen[None]):
             image: bytes | None = artworks.image_bytes(self.store, piece)
         except FacilitateError:
             image = None  # the description stands in for a photo that cannot be read
-        self.query_one(Picture).show(image, piece.description)
+        # Small enough that the choices stay on screen in an 80x24 terminal.
+        rows = max(4, min(16, self.size.height - 16))
+        self.query_one(Picture).show(image, piece.description, max_rows=rows)
         self._set("review-state", ARTWORK_WORDS[piece.state])
         self._choice_labels("Yes, you can use this", "Don't use this", hide=False)
 

@@ -41,7 +41,9 @@ class HalfBlocks:
         rows = max(1, round(h * width / max(w, 1) / 2))
         small = self.image.resize((width, rows * 2), Image.Resampling.BILINEAR)
         pixels = small.load()
+        margin = Segment(" " * ((options.max_width - width) // 2))  # centred
         for y in range(0, rows * 2, 2):
+            yield margin
             for x in range(width):
                 top, bottom = pixels[x, y], pixels[x, y + 1]
                 yield Segment(
@@ -59,7 +61,8 @@ class Picture(Static):
 
     def show(self, image: bytes | None, description: str, max_rows: int = 16) -> None:
         """Draw ``image`` (JPEG or PNG bytes) above ``description``."""
-        caption = Text(shown(description) or "A photo of your work.", style="bold")
+        caption = Text(shown(description) or "A photo of your work.", style="bold",
+                       justify="center")
         drawn = None
         if image is not None and self.app.console.color_system in COLOUR_TERMINALS:
             drawn = _decode(image)
