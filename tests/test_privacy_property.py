@@ -49,6 +49,7 @@ from models import (
 from models.attribution import attribute_speakers, drop_off_record, off_record_spans
 from models.participant import ConsentRecord
 from models.privacy import OFF_RECORD_MARGIN_S
+from sessions.erasure import erase_participant
 from sessions.errors import FacilitateError
 from sessions.export import export_all
 from sessions.quotes import make_quote
@@ -115,6 +116,10 @@ class Oracle:
     inserted: set[str] = field(default_factory=set)
     #: When each token heard by the model was said (seconds), for strikes and refusals.
     said_at: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: Tokens the transcript gave to someone when they were erased.
+    erased: set[str] = field(default_factory=set)
+    #: Real names of erased people: gone from the store, still never to be shown.
+    erased_names: list[str] = field(default_factory=list)
 
     def origin(self, token: str) -> set[str]:
         """The heard words ``token`` stands for (itself, if the model heard it)."""
@@ -383,8 +388,24 @@ def retranscribe(world: World, data: st.DataObject) -> None:
     transcribe(world, data.draw(st.sampled_from([0.0, 0.02, -0.03])), data)
 
 
+def erase(world: World, data: st.DataObject) -> None:
+    """Someone asks to be forgotten: everything the transcript gives them goes, for good."""
+    if len(world.people) < 2:
+        return
+    person = data.draw(st.sampled_from(world.people))
+    theirs = {
+        w.text.strip().strip(".,!?")
+        for s in _segments(world) if s.speaker_id == person.id for w in s.words
+    }
+    erase_participant(world.store, person.id)
+    world.people.remove(person)
+    world.oracle.erased |= theirs
+    world.oracle.erased_names.append(person.real_name)
+
+
 ACTIONS = [correct, correct, speaker, quote, quote, decide_quote, decide_quote,
-           hide_in_review, contribution, withdraw_consent, strike, hide_list, retranscribe]
+           hide_in_review, contribution, withdraw_consent, strike, hide_list, retranscribe,
+           erase]
 
 
 # -- the checks ---------------------------------------------------------------------------
@@ -395,7 +416,7 @@ def forbidden(world: World) -> set[str]:
     store, oracle = world.store, world.oracle
     session = store.session(SID)
     people = {p.id: p for p in store.participants()}
-    hidden = set(oracle.transcript_hidden)
+    hidden = set(oracle.transcript_hidden) | oracle.erased
     for tokens in oracle.quote_hidden.values():
         hidden |= tokens
     duration = max(w.end for _, ws in world.heard for w in ws) + 1.0
@@ -447,6 +468,8 @@ def check_export(world: World, out: Path, include_pseudonyms: bool) -> None:
     names = set()
     for person in world.store.participants():
         names |= name_parts(person.real_name)
+    for real_name in world.oracle.erased_names:
+        names |= name_parts(real_name)
     for name in world.store.consultation().hide_names:
         names |= name_parts(name)
     for file, text in texts.items():
