@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from export_helpers import pdf_text, read_back
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from models import (
@@ -88,6 +90,26 @@ def test_only_approved_artwork_of_a_known_maker_is_exportable() -> None:
     other_session = Artwork("a-3", "s-2", "p-1", "a-3.jpg", state=ArtworkState.APPROVED)
     found = exportable_artwork([art, approved, not_used, stranger, other_session], people, ["s-1"])
     assert found == [approved]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(list(ArtworkState)), st.sampled_from(["p-1", "p-2"]),
+                          st.sampled_from(["s-1", "s-2"]), st.lists(st.booleans(), max_size=4)),
+                max_size=8))
+def test_no_artwork_leaves_unless_its_maker_last_said_yes(
+    pieces: list[tuple[ArtworkState, str, str, list[bool]]],
+) -> None:
+    people = [Participant(id="p-1", pseudonym="Sam")]  # p-2 was erased
+    made = []
+    for n, (state, maker, session, answers) in enumerate(pieces):
+        art = Artwork(f"a-{n}", session, maker, f"a-{n}.jpg", state=state)
+        for answer in answers:  # a maker may change their mind as often as they like
+            art, _ = decide_artwork(art, answer, "t")
+        made.append(art)
+    shown = exportable_artwork(made, people, ["s-1"])
+    for art, (state, maker, session, answers) in zip(made, pieces, strict=True):
+        said_yes = answers[-1] if answers else state is ArtworkState.APPROVED
+        assert (art in shown) == (said_yes and maker == "p-1" and session == "s-1")
 
 
 # -- the store and the files: one export read back many ways ------------------------------
