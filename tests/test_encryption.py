@@ -31,7 +31,6 @@ import sessions.encryption as encryption
 from sessions.artwork import add_artwork, artworks, image_bytes
 from sessions.audio import load_audio, probe_audio, silence_file
 from sessions.importer import import_audio
-from sessions.recovery import recover
 from sessions.sealed import (
     HEADER_SIZE,
     Key,
@@ -335,12 +334,21 @@ def test_a_kill_while_recording_encrypted_keeps_what_was_saved(tmp_path: Path) -
     from virtual_mic import VirtualMic, load_speech
 
     speech = load_speech(ROOT / "facilitate" / "demo" / "consultation_demo.flac")
+    from models import Marker, MarkerKind, SessionStatus
+    from sessions.planning import create_session
+    from sessions.run import recover_session
+
     workspace = Workspace(tmp_path / "workspace")
     store = workspace.create_consultation("Day services review", passphrase=PASSPHRASE)
+    session = create_session(store, "Talk", participants=["Ash"])
+    session.status = SessionStatus.RECORDING
+    # A strike the run screen saved that the recorder never heard of: recovery applies it.
+    session.markers.append(Marker(MarkerKind.STRIKE, 1.25, end_s=1.5))
+    store.save_session(session)
     folder = store.audio_dir
     with VirtualMic(tmp_path / "mic", speech, speed=1.0) as mic:
         env = {**mic.env, encryption.PASSPHRASE_ENV: PASSPHRASE}
-        plan = {"folder": str(folder), "name": "killed", "strikes": [[1.5, 0.5, 1.0]]}
+        plan = {"folder": str(folder), "name": session.id, "strikes": [[1.5, 0.5, 1.0]]}
         child = subprocess.Popen(
             [sys.executable, str(TESTS / "recorder_child.py"), json.dumps(plan)],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
@@ -355,18 +363,21 @@ def test_a_kill_while_recording_encrypted_keeps_what_was_saved(tmp_path: Path) -
         fed_s = mic.fed_s
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
-    partial = folder / "killed.pcm.partial"
+    partial = folder / f"{session.id}.pcm.partial"
     assert file_is_sealed(partial)
     assert secrets_in(store.folder, speech[: int(fed_s * 16000)]) == []
-    found = recover(folder)
-    assert [r.name for r in found] == ["killed"]
-    assert fed_s - 1.0 <= found[0].duration_s <= fed_s + 0.05, (found[0].duration_s, fed_s)
-    saved = folder / "killed.flac"
+    # Opening the session again recovers it, as the app does.
+    assert recover_session(store, session.id).startswith("Recovered")
+    recorded = store.session(session.id).recording
+    assert recorded is not None
+    assert fed_s - 1.0 <= recorded.duration_s <= fed_s + 0.05, (recorded.duration_s, fed_s)
+    saved = folder / f"{session.id}.flac"
     assert file_is_sealed(saved)
     samples = np.rint(load_audio(saved) * 32768).astype(np.int32)
-    assert not samples[8000:16000].any()  # the strike survived the kill, sealed
-    n = min(len(samples), len(speech)) - 16000
-    assert np.corrcoef(samples[16000:16000 + n], speech[16000:16000 + n])[0, 1] > 0.99
+    assert not samples[8000:16000].any()  # the recorder's strike survived the kill, sealed
+    assert not samples[20000:24000].any()  # and the run screen's, applied on recovery
+    n = min(len(samples), len(speech)) - 24000
+    assert np.corrcoef(samples[24000:24000 + n], speech[24000:24000 + n])[0, 1] > 0.99
     assert secrets_in(store.folder, speech[: int(fed_s * 16000)]) == []
 
 
