@@ -124,13 +124,13 @@ def _segment(start: float, text: str, speaker: str) -> Segment:
 
 def _photo(path: Path, colour: tuple[int, int, int], with_gps: bool = True) -> Path:
     """A photo as a phone takes it: EXIF with GPS position, camera and a comment."""
-    image = Image.new("RGB", (2400, 1600), colour)
-    for x in range(0, 2400, 97):  # some detail, so each photo's JPEG bytes are its own
-        image.paste((x % 255, 40, 200 - x % 200), (x, 0, x + 20, 1600))
+    image = Image.new("RGB", (1800, 1200), colour)
+    for x in range(0, 1800, 97):  # some detail, so each photo's JPEG bytes are its own
+        image.paste((x % 255, 40, 200 - x % 200), (x, 0, x + 20, 1200))
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"  # Make
     exif[0x0110] = "Phone 12"  # Model
-    exif[0x0112] = 6  # Orientation: turned, so the stored copy is upright and 1600 wide
+    exif[0x0112] = 6  # Orientation: turned, so the stored copy is upright and 800 wide
     if with_gps:
         exif[0x8825] = {1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 40.1)}
     image.save(path, "JPEG", exif=exif, comment=b"Riverside hall, Karen's phone")
