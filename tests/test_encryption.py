@@ -433,11 +433,13 @@ async def test_the_app_asks_once_for_the_passphrase_and_encrypts_in_place(
         assert isinstance(app.screen, UnlockScreen)  # asked at start
         field = app.screen.query_one("#passphrase", Input)
         field.value = "not the passphrase"
+        untouched = snapshot(locked.folder)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen)
         assert "does not open" in str(app.screen.query_one("#passphrase-error").render())
+        assert snapshot(locked.folder) == untouched
         app.screen.query_one("#passphrase", Input).value = PASSPHRASE
         await pilot.press("enter")
         await app.workers.wait_for_complete()
