@@ -285,6 +285,18 @@ def test_report_docx_opens_in_libreoffice(store: ConsultationStore, tmp_path: Pa
         )
     pdf = (tmp_path / "lo" / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and re.search(rb"/Type\s*/Page\b", pdf)
+    # The Word report's first pages as a reader's office suite draws them, for a person
+    # to look at beside the PDF's (tests/artefacts/report-pages/).
+    import pypdfium2
+
+    pages = Path(__file__).parent / "artefacts" / "report-pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    drawn = pypdfium2.PdfDocument(pdf)
+    try:
+        for index in range(min(4, len(drawn))):
+            drawn[index].render(scale=1.2).to_pil().save(pages / f"word-page-{index + 1}.png")
+    finally:
+        drawn.close()
     text = (tmp_path / "lo" / "report.txt").read_text(encoding="utf-8-sig")
     assert "Somewhere to go" in text and "It is somewhere safe to go at [name]" in text
 

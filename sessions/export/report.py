@@ -300,6 +300,11 @@ def _field(paragraph: Any, instruction: str, shown: str = "") -> None:
     simple = OxmlElement("w:fldSimple")
     simple.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "18")  # 9 pt, as the words around it
+    props.append(size)
+    run.append(props)
     text = OxmlElement("w:t")
     text.text = shown
     run.append(text)
