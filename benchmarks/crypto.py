@@ -63,7 +63,7 @@ def record(folder: Path, seconds: float, sealed: bool) -> float:
     start = time.process_time()
     fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     writer = SealedFile(fd, encryption.key_for(partial), lenient=True,
-                        chunk=RECORDING_CHUNK, buffered=True) if sealed else None
+                        chunk=RECORDING_CHUNK, buffered=True, create=True) if sealed else None
     written, since_sync = 0, 0.0
     for first in range(0, len(audio), block):
         samples = audio[first:first + block].copy()

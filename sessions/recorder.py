@@ -329,7 +329,7 @@ class Recorder:
             # An encrypted consultation's audio is sealed from its first sample.
             self._sealed = None if key is None else SealedFile(
                 fd, key, lenient=True, chunk=RECORDING_CHUNK, where=str(self.partial_path),
-                buffered=True,
+                buffered=True, create=True,
             )
         except BaseException:
             self._abandon()

@@ -148,7 +148,8 @@ class SealedFile:
     """
 
     def __init__(self, fd: int, key: Key, *, lenient: bool = False, where: str = "",
-                 chunk: int = RECORDING_CHUNK, buffered: bool = False) -> None:
+                 chunk: int = RECORDING_CHUNK, buffered: bool = False,
+                 create: bool = False) -> None:
         self.fd = fd
         self.buffered = buffered
         #: The last chunk, written but not sealed yet (``buffered`` only).
@@ -157,7 +158,7 @@ class SealedFile:
         self.lenient = lenient
         self.where = where or "a sealed file"
         head = os.pread(fd, HEADER_SIZE, 0)
-        if not head:
+        if not head and create:
             # A new file: it gets its header now, before any audio.
             head = new_header(key, chunk)
             _pwrite_all(fd, head, 0)
@@ -285,7 +286,51 @@ def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
         view, offset = view[written:], offset + written
 
 
-class SealedWriter(io.RawIOBase):
+class _SealedIO(io.RawIOBase):
+    """A seekable file object over a :class:`SealedFile`'s plain bytes."""
+
+    _file: SealedFile
+    _fd: int
+    _pos = 0
+    _size = 0
+
+    def readable(self) -> bool:
+        """Always readable."""
+        return True
+
+    def seekable(self) -> bool:
+        """Always seekable."""
+        return True
+
+    def size(self) -> int:
+        """The plain size in bytes."""
+        return self._size
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Move to ``offset`` (from the start, here, or the end)."""
+        if whence == io.SEEK_CUR:
+            offset += self._pos
+        elif whence == io.SEEK_END:
+            offset += self._size
+        if offset < 0:
+            raise ValueError("negative seek position")
+        self._pos = offset
+        return offset
+
+    def tell(self) -> int:
+        """Where the next read or write starts."""
+        return self._pos
+
+    def readinto(self, buffer: Any) -> int:
+        """Read plain bytes into ``buffer``; 0 at the end."""
+        view = memoryview(buffer).cast("B")
+        data = self._file.read_at(self._pos, len(view), self._size)
+        view[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+
+class SealedWriter(_SealedIO):
     """A new sealed file written (and read back, and rewritten) through a file object.
 
     What soundfile writes an encrypted recording into when it is saved or
@@ -299,45 +344,19 @@ class SealedWriter(io.RawIOBase):
         self.name = os.fspath(path)
         self._fd = os.open(path, os.O_RDWR | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0))
         self._file = SealedFile(self._fd, key, chunk=FILE_CHUNK, where=self.name,
-                                buffered=True)
-        self._pos = 0
-        self._size = 0
+                                buffered=True, create=True)
 
-    def readable(self) -> bool:  # noqa: D102 - io protocol
+    def writable(self) -> bool:
+        """Always writable."""
         return True
 
-    def writable(self) -> bool:  # noqa: D102 - io protocol
-        return True
-
-    def seekable(self) -> bool:  # noqa: D102 - io protocol
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:  # noqa: D102 - io protocol
-        if whence == io.SEEK_CUR:
-            offset += self._pos
-        elif whence == io.SEEK_END:
-            offset += self._size
-        if offset < 0:
-            raise ValueError("negative seek position")
-        self._pos = offset
-        return offset
-
-    def tell(self) -> int:  # noqa: D102 - io protocol
-        return self._pos
-
-    def write(self, data: Any) -> int:  # noqa: D102 - io protocol
+    def write(self, data: Any) -> int:
+        """Write ``data`` at the current place; return its length."""
         raw = bytes(data)
         self._file.write_at(raw, self._pos)
         self._pos += len(raw)
         self._size = max(self._size, self._pos)
         return len(raw)
-
-    def readinto(self, buffer: Any) -> int:  # noqa: D102 - io protocol
-        view = memoryview(buffer).cast("B")
-        data = self._file.read_at(self._pos, len(view), self._size)
-        view[: len(data)] = data
-        self._pos += len(data)
-        return len(data)
 
     def close(self) -> None:
         """Seal the last chunk and let go of the file."""
@@ -349,7 +368,7 @@ class SealedWriter(io.RawIOBase):
         super().close()
 
 
-class SealedReader(io.RawIOBase):
+class SealedReader(_SealedIO):
     """A read-only, seekable file object over a sealed file's plain bytes.
 
     What soundfile, PyAV and faster-whisper read an encrypted recording through:
@@ -366,39 +385,9 @@ class SealedReader(io.RawIOBase):
         except BaseException:
             os.close(self._fd)
             raise
-        self._pos = 0
 
-    def readable(self) -> bool:  # noqa: D102 - io protocol
-        return True
-
-    def seekable(self) -> bool:  # noqa: D102 - io protocol
-        return True
-
-    def size(self) -> int:
-        """The plain size in bytes."""
-        return self._size
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:  # noqa: D102 - io protocol
-        if whence == io.SEEK_CUR:
-            offset += self._pos
-        elif whence == io.SEEK_END:
-            offset += self._size
-        if offset < 0:
-            raise ValueError("negative seek position")
-        self._pos = offset
-        return offset
-
-    def tell(self) -> int:  # noqa: D102 - io protocol
-        return self._pos
-
-    def readinto(self, buffer: Any) -> int:  # noqa: D102 - io protocol
-        view = memoryview(buffer).cast("B")
-        data = self._file.read_at(self._pos, len(view), self._size)
-        view[: len(data)] = data
-        self._pos += len(data)
-        return len(data)
-
-    def close(self) -> None:  # noqa: D102 - io protocol
+    def close(self) -> None:
+        """Let go of the file."""
         if not self.closed:
             os.close(self._fd)
         super().close()

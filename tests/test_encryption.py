@@ -92,7 +92,7 @@ def test_a_recording_in_progress_loses_only_its_torn_last_chunk(tmp_path: Path) 
     key = a_key()
     path = tmp_path / "partial"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    sealed = SealedFile(fd, key, lenient=True, chunk=1000)
+    sealed = SealedFile(fd, key, lenient=True, chunk=1000, create=True)
     written = b""
     rng = random.Random(4)
     while len(written) < 20_000:
@@ -136,7 +136,7 @@ def test_any_writes_read_back_as_written(
     model = bytearray()
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        sealed = SealedFile(fd, key, chunk=700, buffered=buffered)
+        sealed = SealedFile(fd, key, chunk=700, buffered=buffered, create=True)
         for where, data in writes:
             where = min(where, len(model))  # no holes: a recording only grows at its end
             sealed.write_at(data, where)
@@ -506,7 +506,8 @@ def test_live_transcription_follows_an_encrypted_recording_as_it_is_written(
     reader = threading.Thread(target=live._follow, args=(partial,))
     reader.start()
     fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-    writer = SealedFile(fd, encryption.key_for(partial), lenient=True, buffered=True)
+    writer = SealedFile(fd, encryption.key_for(partial), lenient=True, buffered=True,
+                        create=True)
     for n, first in enumerate(range(0, len(audio), 1600)):  # as the recorder: 0.1 s blocks
         writer.write_at(audio[first:first + 1600].tobytes(), first * 2)
         if n % 3 == 2:
