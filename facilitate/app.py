@@ -31,6 +31,7 @@ from facilitate.jobs import CANCELLED_LINE, Jobs, Notice
 from facilitate.screens import HelpScreen, HomeScreen, show_session
 from facilitate.screens.dialogs import ConfirmDialog
 from facilitate.screens.help import keys_of
+from models import format_clock
 from models.text import clean_text
 from sessions.errors import FacilitateError
 from sessions.services import Services
@@ -310,8 +311,14 @@ class FacilitateApp(App[None]):
                 # The run screen saves what was recorded as it closes.
                 self.exit()
 
+        # Say how much is at stake, in numbers, as every confirmation does.
+        runs = [getattr(screen, "run", None) for screen in self.screen_stack]
+        elapsed = next((run.elapsed_s for run in runs if hasattr(run, "elapsed_s")), None)
+        saved = "" if elapsed is None else \
+            f" {format_clock(elapsed)} is recorded; it is saved before quitting."
         self.push_screen(
-            ConfirmDialog("Quit", QUIT_WHILE_RECORDING, "Stop and quit"), callback=answered
+            ConfirmDialog("Quit", QUIT_WHILE_RECORDING + saved, "Stop and quit"),
+            callback=answered,
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
