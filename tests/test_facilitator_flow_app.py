@@ -57,8 +57,9 @@ async def test_a_new_session_is_the_one_selected() -> None:
         assert isinstance(app.screen, NewSessionScreen)
         await pilot.press(*"Music at the Hub", "tab", *"The Hub", "tab", "tab")
         app.screen.query_one("#date", Input).value = "2024-06-01"
-        await pilot.press("tab", *"Cedar", "tab", *"Jo", "enter")
+        await pilot.press("tab", *"Cedar, ash", "tab", *"Jo", "enter")
         await settle(app, pilot)
+        assert any("Ash is already in this consultation" in m for _, m in notifications(app))
         assert isinstance(app.screen, HomeScreen)
         new = next(s for s in store.sessions() if s.id != first.id)
         assert app.screen.query_one(SessionTable).selected_id == new.id

@@ -340,6 +340,7 @@ class HomeScreen(Screen[None]):
             return
         try:
             store = self.services.workspace.open(consultation_id)
+            known = {p.pseudonym.casefold(): p.pseudonym for p in store.participants()}
             session = create_session(
                 store,
                 draft.title,
@@ -354,7 +355,13 @@ class HomeScreen(Screen[None]):
             return
         self.refresh_workspace(consultation_id=consultation_id, session_id=session.id)
         self.query_one(SessionTable).focus()
-        self.notify(f"Planned {session.title}.", title="Session")
+        again = [known[n.casefold()] for n in draft.participants if n.casefold() in known]
+        # Someone known by that pseudonym joins as themselves: say so, in case it
+        # was meant to be somebody new.
+        note = "" if not again else (
+            f" {', '.join(again)} {'is' if len(again) == 1 else 'are'} already in this "
+            "consultation: the same person, not someone new.")
+        self.notify(f"Planned {session.title}.{note}", title="Session")
 
     def action_open_session(self, then_import: bool = False) -> None:
         """Open the session under the cursor."""
