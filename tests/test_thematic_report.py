@@ -427,3 +427,12 @@ def test_an_erasure_can_remove_someones_artwork(private_workspace: Path, tmp_pat
     assert [a.id for a in artworks.artworks(store)] == [kept.id]
     assert not (store.folder / "artwork" / gone.file).exists()
     assert (store.folder / "artwork" / kept.file).exists()
+
+
+def test_the_export_preview_counts_the_artwork(exported: Exported) -> None:
+    from facilitate.screens.export_parts import build_preview
+
+    preview = build_preview(exported.store, None)
+    assert preview.artwork == (1, 1, 1)
+    assert ("Artwork: 1 photo will be shown; 1 not decided yet and 1 not to be used are "
+            "left out.") in preview.lines().plain

@@ -23,6 +23,7 @@ from textual.widgets import Button, Static
 
 from facilitate.screens.forms import FormScreen
 from models.anonymise import build_anonymiser, name_conflicts
+from models.artwork import ArtworkState, exportable_artwork
 from models.export_rules import exportable_quotes, keeps_speech, people_in_session
 from models.participant import ContributionState, Participant, RecordingConsent, Role
 from models.quote import QuoteState
@@ -131,6 +132,8 @@ class Preview:
     left_out: tuple[str, ...]
     #: A pseudonym that contains a hidden name, if any.
     clash: str | None
+    #: Artwork photos: (shown, not decided yet, not to be used).
+    artwork: tuple[int, int, int] = (0, 0, 0)
 
     def lines(self) -> Content:
         """The preview as two or three lines for the screen."""
@@ -155,6 +158,9 @@ class Preview:
             ("Transcripts: ", "bold"),
             people,
         ]
+        if any(self.artwork):
+            shown, undecided, declined = self.artwork
+            parts += [("\nArtwork: ", "bold"), self._artwork_line(shown, undecided, declined)]
         if self.clash:
             parts.append(
                 (
@@ -164,6 +170,18 @@ class Preview:
                 )
             )
         return Content.assemble(*parts)
+
+
+    @staticmethod
+    def _artwork_line(shown: int, undecided: int, declined: int) -> str:
+        """E.g. "2 photos will be shown; 1 not decided yet is left out"."""
+        line = f"{plural(shown, 'photo')} will be shown"
+        others = [f"{n} {what}" for n, what in ((undecided, "not decided yet"),
+                                                 (declined, "not to be used")) if n]
+        if others:
+            line += f"; {' and '.join(others)} {'is' if undecided + declined == 1 else 'are'} "
+            line += "left out"
+        return line + "."
 
 
 def _reasons(person: Participant, session_ids: list[str]) -> list[str]:
@@ -214,6 +232,8 @@ def build_preview(store: ConsultationStore, session_id: str | None) -> Preview:
         allow=source.consultation.keep_words,
     )
     clashes = name_conflicts(anonymiser, [p.pseudonym for p in source.participants])
+    pieces = [a for a in source.artwork if a.session_id in session_ids]
+    shown = exportable_artwork(pieces, source.participants, session_ids)
     return Preview(
         exported=len(exported),
         pending=pending,
@@ -221,6 +241,11 @@ def build_preview(store: ConsultationStore, session_id: str | None) -> Preview:
         held_back=approved - len(exported),
         left_out=tuple(left_out),
         clash=clashes[0] if clashes else None,
+        artwork=(
+            len(shown),
+            sum(a.state is ArtworkState.PENDING for a in pieces),
+            len(pieces) - len(shown) - sum(a.state is ArtworkState.PENDING for a in pieces),
+        ),
     )
 
 
