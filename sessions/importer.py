@@ -20,6 +20,7 @@ from sessions.interrupted import transcription_claim
 from sessions.locations import id_for_path
 from sessions.store import ConsultationStore, refuse_if_recorded
 from sessions.transcript_merge import TranscriptUpdate, save_transcript
+from sessions.vocabulary import transcriber_terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -150,6 +151,8 @@ def transcribe_session_keeping_edits(
     # The stored file is kept as silent as the transcript, whatever saved the marks.
     silence_recording(store, session)
     spans = session_off_record(store, session, session.recording.duration_s)
+    # The consultation's own words (venues, names...) steer the model; they stay here.
+    vocabulary = transcriber_terms(store)
     previous = session.status
     # While it runs the session's marker is held, so a kill is seen as an interruption.
     claim = (
@@ -162,7 +165,8 @@ def transcribe_session_keeping_edits(
             _set_status(store, session_id, SessionStatus.TRANSCRIBING)
         try:
             segments = transcriber.transcribe(
-                audio, on_progress=on_progress, cancelled=cancelled, off_record=spans
+                audio, on_progress=on_progress, cancelled=cancelled, off_record=spans,
+                vocabulary=vocabulary,
             )
             # Speakers from the marks first; the facilitator's own choices then win.
             segments = attribute_speakers(segments, session.markers)

@@ -194,11 +194,13 @@ class LiveTranscriber:
         hold_s: float = 0.0,
         niceness: int = NICENESS,
         helper: Transcriber | None = None,
+        vocabulary: Sequence[str] = (),
     ) -> None:
         """Prepare; nothing runs until :meth:`start`. ``sample_rate`` must be 16 kHz.
 
         ``helper`` (a second one-thread model) shares the tail with ``transcriber``
         once :meth:`finish` is called; it loads in the worker, after the first model.
+        ``vocabulary`` is the consultation's own words, which steer every piece.
         """
         if sample_rate != SAMPLE_RATE:
             raise ValueError(f"Live transcription needs {SAMPLE_RATE} Hz audio, not {sample_rate}")
@@ -210,6 +212,7 @@ class LiveTranscriber:
         self.hold_s = hold_s
         self.niceness = niceness
         self.helper = helper
+        self.vocabulary = list(vocabulary)
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._cutting = threading.Lock()  # held while a piece is cut off
@@ -747,7 +750,7 @@ class LiveTranscriber:
         decode, and none repeats itself (see :data:`RESET_ON_TEMPERATURE`).
         """
         from sessions.audio import silence_spans
-        from sessions.transcriber import WHISPER_OPTIONS, _segment
+        from sessions.transcriber import WHISPER_OPTIONS, _segment, hint_options
 
         spans = merge_spans(spans)
         if spans:
@@ -755,7 +758,8 @@ class LiveTranscriber:
         language = "en" if model.model.english_only else None
         whisper = model.load()
         pieces, _info = whisper.transcribe(
-            samples, language=language, initial_prompt=prompt or None, **WHISPER_OPTIONS
+            samples, language=language, initial_prompt=prompt or None, **WHISPER_OPTIONS,
+            **hint_options(self.vocabulary),
         )
         raw = [piece for piece in pieces if not _over_a_pause(piece)]
         trusted = all(_trusted(piece) for piece in raw)

@@ -345,11 +345,13 @@ class RunningSession:
         Never raises: a problem turns live transcription off with one line.
         """
         from sessions.live import LiveTranscriber
+        from sessions.vocabulary import transcriber_terms
 
         self.transcriber = transcriber
         try:
             live = LiveTranscriber.for_model(
                 transcriber.model, hold_s=LIVE_HOLD_S, on_update=on_update,
+                vocabulary=transcriber_terms(self.store),
             )
             self.live = live
             self._sync_live(self.store.session(self.session_id).markers)

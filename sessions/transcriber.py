@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from models.attribution import drop_off_record, merge_spans
 from models.transcript import Segment, Word
+from models.vocabulary import hint_text
 from sessions.audio import load_audio, silence_spans
 from sessions.errors import AudioError, Cancelled, ModelError, one_line
 from sessions.whisper_models import ModelInfo, import_faster_whisper, import_onnxruntime
@@ -34,6 +35,21 @@ COMPUTE_TYPE = "int8"
 #: Decoding options; the benchmark passes the same ones to raw faster-whisper.
 #: VAD skips silence (including struck spans), word times let quotes be cut precisely.
 WHISPER_OPTIONS: dict[str, Any] = {"vad_filter": True, "word_timestamps": True}
+
+
+def hint_options(vocabulary: Sequence[str]) -> dict[str, Any]:
+    """The decoding options that steer the model towards a consultation's own words.
+
+    Given as ``hotwords``: faster-whisper puts them before every 30 s window, so
+    they help all through a long recording, where an ``initial_prompt`` only
+    reaches the first minute. Each window is then not conditioned on the text
+    before it: hints and that text together made tiny.en three times slower and
+    led it to copy earlier sentences (measured with ``benchmarks/vocabulary.py``;
+    without the carried text, recall of the words rose as much and the time
+    hardly changed). No vocabulary: no options, the model runs as before.
+    """
+    hint = hint_text(vocabulary)
+    return {"hotwords": hint, "condition_on_previous_text": False} if hint else {}
 
 
 @dataclass(frozen=True)
@@ -113,6 +129,7 @@ class Transcriber:
         cancelled: threading.Event | None = None,
         off_record: Sequence[tuple[float, float]] = (),
         language: str | None = None,
+        vocabulary: Sequence[str] = (),
     ) -> list[Segment]:
         """Transcribe a file, or 16 kHz mono float32 samples, into segments with word times.
 
@@ -120,7 +137,8 @@ class Transcriber:
         fraction 1.0. Setting ``cancelled`` stops the work between segments with
         :class:`Cancelled`. ``off_record`` spans (seconds) are silenced before the
         model hears them and any word touching them is dropped. ``language`` None
-        means English for ``*.en`` models and detection for others.
+        means English for ``*.en`` models and detection for others. ``vocabulary``
+        (the consultation's own words, see :mod:`models.vocabulary`) steers the model.
         Raises :class:`AudioError` for unreadable audio, :class:`ModelError` for a bad model.
         """
         started = time.perf_counter()
@@ -137,11 +155,17 @@ class Transcriber:
         if cancelled is not None and cancelled.is_set():
             raise Cancelled()
 
+        hints = hint_options(vocabulary)
         segments: list[Segment] = []
         if total_s > 0:
-            pieces, _info = whisper.transcribe(samples, language=language, **WHISPER_OPTIONS)
+            pieces, _info = whisper.transcribe(
+                samples, language=language, **WHISPER_OPTIONS, **hints
+            )
             for piece in pieces:
-                segments.append(_segment(piece))
+                # Hinted, tiny.en says "Thank you." over the silence at the end of
+                # a recording: the live path's test for text over a pause drops it.
+                if not (hints and _over_a_pause(piece)):
+                    segments.append(_segment(piece))
                 if cancelled is not None and cancelled.is_set():
                     raise Cancelled()
                 if on_progress is not None:
@@ -167,6 +191,13 @@ class Transcriber:
         if isinstance(audio, (str, Path)):
             return load_audio(Path(audio), SAMPLE_RATE)
         raise AudioError(f"Cannot transcribe {type(audio).__name__}: give a file path or samples")
+
+
+def _over_a_pause(piece: Any) -> bool:
+    """True for a segment that is no speech at all (see :func:`sessions.live._over_a_pause`)."""
+    from sessions.live import _over_a_pause as over_a_pause
+
+    return over_a_pause(piece)
 
 
 def _segment(piece: Any) -> Segment:

@@ -72,7 +72,12 @@ def available_models(models_dir: Path) -> list[ModelInfo]:
         folders = sorted(Path(models_dir).iterdir())
     except OSError:
         folders = []  # No models folder yet is the usual case, not an error.
-    found.extend(ModelInfo(f.name, f, "workspace") for f in folders if is_model_folder(f))
+    # A hidden folder is a model still being copied in (facilitate models add).
+    found.extend(
+        ModelInfo(f.name, f, "workspace")
+        for f in folders
+        if is_model_folder(f) and not f.name.startswith(".")
+    )
     return found
 
 
