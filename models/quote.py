@@ -363,3 +363,19 @@ def follow_new_transcript(
         redactions=redactions, segment_ids=linked,
     )
     return _asked_again(quote, updated, at)
+
+
+def deletion_refused(quote: Quote) -> str | None:
+    """Why ``quote`` may not be deleted, or None when it may.
+
+    Deleting a quote deletes the decisions recorded on it. A mistaken quote
+    nobody has decided on can go; one its speaker withdrew, or hid words of,
+    must stay, or the words they took back would be shown again.
+    """
+    if quote.state is QuoteState.WITHDRAWN:
+        return ("Its speaker withdrew this quote: it stays, so their words stay out of "
+                "every export.")
+    if quote.redactions:
+        return ("Its speaker hid words in this quote: it stays, so those words stay out of "
+                "every export.")
+    return None

@@ -13,11 +13,18 @@ from models import codebook as cb
 from models.audit import Actor, AuditEvent
 from models.codebook import Codebook, Theme
 from models.overview import Overview, overview
-from models.quote import Quote, QuoteState, filter_quotes, quote_from_span, tag_quote
+from models.quote import (
+    Quote,
+    QuoteState,
+    deletion_refused,
+    filter_quotes,
+    quote_from_span,
+    tag_quote,
+)
 from models.session import MarkerKind, Session
 from models.text import clean_text
 from sessions.clock import now_iso
-from sessions.errors import NotFound
+from sessions.errors import FacilitateError, NotFound
 from sessions.store import ConsultationStore
 from sessions.transcript_edits import ask_again
 
@@ -102,11 +109,16 @@ def tag(store: ConsultationStore, quote_id: str, theme_ids: Iterable[str]) -> Qu
 def delete_quote(store: ConsultationStore, quote_id: str) -> Quote:
     """Take a mistaken quote out, audited; return it as it was.
 
-    The transcript keeps its words. The audit event names the quote and its state,
-    never its words: the audit log is exported, and the words may be withdrawn.
+    Refused (FacilitateError, nothing changed) for a quote its speaker withdrew
+    or hid words of: their decision must stay. The transcript keeps its words.
+    The audit event names the quote and its state, never its words: the audit
+    log is exported, and the words may be withdrawn.
     """
     with store.transaction():
         quote = store.quote(quote_id)
+        refused = deletion_refused(quote)
+        if refused is not None:
+            raise FacilitateError(refused)
         store.remove_quote(quote_id)
         store.append_audit(AuditEvent(
             at=now_iso(), actor=Actor.FACILITATOR, action="quote deleted",

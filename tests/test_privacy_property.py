@@ -5,9 +5,10 @@ folder), then a random sequence of the things facilitators and participants
 do: transcribe and transcribe again, correct text (punctuation, swapped,
 inserted and deleted words), change speakers (back to unknown too), make
 quotes (whole segments, ranges, words), decide on them (approve, redact,
-withdraw, change of mind), hide words in transcript review, approve or
-withdraw a transcript contribution, withdraw recording consent, strike, and
-edit the hide list. Then every format is exported and read back, and:
+withdraw, change of mind), delete a mistaken quote, hide words in
+transcript review, approve or withdraw a transcript contribution, withdraw
+recording consent, strike, edit the hide list, and erase someone. Then every
+format is exported and read back, and:
 
 - no word anyone hid (a withdrawn quote's, a redacted one, a struck or
   off-record one) appears, nor any word corrected from or into one;
@@ -52,7 +53,7 @@ from models.privacy import OFF_RECORD_MARGIN_S
 from sessions.erasure import erase_participant
 from sessions.errors import FacilitateError
 from sessions.export import export_all
-from sessions.quotes import make_quote
+from sessions.quotes import delete_quote, make_quote
 from sessions.review import apply_decision, redact_own_words, review_contribution
 from sessions.store import ConsultationStore, Workspace
 from sessions.transcript_edits import edit_text, set_speaker
@@ -344,6 +345,21 @@ def decide_quote(world: World, data: st.DataObject) -> None:
         world.oracle.quote_hidden.pop(q.id, None)
 
 
+def delete_a_quote(world: World, data: st.DataObject) -> None:
+    """The facilitator deletes a quote made by mistake (refused once its speaker decided)."""
+    quotes = world.store.quotes(SID)
+    if not quotes:
+        return
+    q = data.draw(st.sampled_from(quotes))
+    try:
+        delete_quote(world.store, q.id)
+    except FacilitateError:
+        return
+    # Only a quote nobody hid anything of can go; what the oracle knows of it stays
+    # true (a deleted quote's words are the transcript's again).
+    assert q.id not in world.oracle.quote_hidden
+
+
 def hide_in_review(world: World, data: st.DataObject) -> None:
     own = [s for s in _segments(world) if s.speaker_id is not None and s.words]
     if not own:
@@ -405,7 +421,7 @@ def erase(world: World, data: st.DataObject) -> None:
 
 ACTIONS = [correct, correct, speaker, quote, quote, decide_quote, decide_quote,
            hide_in_review, contribution, withdraw_consent, strike, hide_list, retranscribe,
-           erase]
+           erase, delete_a_quote]
 
 
 # -- the checks ---------------------------------------------------------------------------

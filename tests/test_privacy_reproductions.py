@@ -301,3 +301,24 @@ def test_a_word_typed_over_struck_speech_stays_out_after_transcribing_again(
     texts = exported(store, tmp_path / "out")
     assert not [name for name, text in texts.items() if "tokpeach" in text]
     assert "toklantern" in texts["transcript-01-painting.txt"]
+
+
+def test_a_withdrawn_quote_cannot_be_deleted_back_into_the_transcript(world, tmp_path) -> None:
+    from sessions.errors import FacilitateError
+    from sessions.quotes import delete_quote
+
+    store, sid, sam, _ = world
+    first = segments(store, sid)[0]
+    withdrawn = make_quote(store, sid, [first.id], word_range=(4, 5))  # "tokyellow"
+    apply_decision(store, withdrawn.id, Decision.WITHDRAW)
+    with pytest.raises(FacilitateError, match="withdrew"):
+        delete_quote(store, withdrawn.id)
+    redacted = make_quote(store, sid, [first.id], word_range=(5, 6))  # "tokharbour"
+    apply_decision(store, redacted.id, Decision.REDACT, redactions=[0])
+    with pytest.raises(FacilitateError, match="hid words"):
+        delete_quote(store, redacted.id)
+    mistaken = make_quote(store, sid, [first.id], word_range=(1, 3))
+    delete_quote(store, mistaken.id)  # nobody decided on it: it may go
+    assert {q.id for q in store.quotes(sid)} == {withdrawn.id, redacted.id}
+    for name, text in exported(store, tmp_path / "out").items():
+        assert "tokyellow" not in text and "tokharbour" not in text, name

@@ -22,7 +22,7 @@ from facilitate.screens.forms import FormScreen
 from models import format_clock
 from models.audit import Actor
 from models.participant import Role
-from models.quote import Decision, Quote, QuoteState
+from models.quote import Decision, Quote, QuoteState, deletion_refused
 from sessions.errors import FacilitateError
 from sessions.quotes import delete_quote, list_quotes, set_memo, tag
 from sessions.review import apply_decision
@@ -384,6 +384,10 @@ class QuotesScreen(Screen[None]):
         """Delete the highlighted quote (made by mistake), after a confirm; audited."""
         quote = self.highlighted
         if quote is None:
+            return
+        refused = deletion_refused(quote)
+        if refused is not None:
+            self.notify(refused, severity="warning", title="Quote kept")
             return
         who = self.names.get(quote.participant_id, "?")
         words = quote.redacted_text
