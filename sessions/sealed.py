@@ -29,7 +29,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from sessions.errors import StoreDamaged
+from sessions.errors import StoreDamaged, StoreUnreadable
 
 #: The first bytes of every sealed file.
 MAGIC = b"FACSEAL1"
@@ -60,6 +60,13 @@ class Key:
 
 class SealedDamaged(StoreDamaged):
     """A sealed file whose bytes do not decrypt: changed, torn or from another key."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        StoreUnreadable.__init__(
+            self, path,
+            f"The encrypted file {path} is damaged ({reason}); it has not been changed. "
+            "Restore it from a backup or move it aside, then try again.",
+        )
 
 
 def is_sealed(head: bytes) -> bool:
