@@ -38,6 +38,17 @@ def cleaned(words: str) -> str:
     return f"{words} {' '.join(MARKUP)} end"
 
 
+def hostile_name(words: str) -> str:
+    """A pseudonym-length trap (pseudonyms are at most 40 characters): a live markup
+    action and every terminal code."""
+    return f"{words} {MARKUP[1]} {''.join(CODES)}end"
+
+
+def cleaned_name(words: str) -> str:
+    """What :func:`hostile_name` text looks like once its terminal codes are taken out."""
+    return f"{words} {MARKUP[1]} end"
+
+
 @dataclass
 class Hostile:
     """What the tests need to find again."""

@@ -18,7 +18,16 @@ from pathlib import Path
 import pytest
 from conftest import DATA
 from export_helpers import pdf_text
-from hostile_fixtures import CODES, FORBIDDEN, MARKUP, cleaned, hostile, hostile_consultation
+from hostile_fixtures import (
+    CODES,
+    FORBIDDEN,
+    MARKUP,
+    cleaned,
+    cleaned_name,
+    hostile,
+    hostile_consultation,
+    hostile_name,
+)
 from quote_fixtures import consultation_with_quotes, painting_session
 
 from models import Recording, Session
@@ -99,14 +108,14 @@ def test_what_people_type_is_saved_cleaned_brackets_and_all() -> None:
     assert consultation.title == cleaned("Day")
     assert consultation.question == cleaned("Why?")
     session = create_session(
-        store, hostile("Painting"), venue=hostile("Hub"), facilitators=[hostile("Jo")],
-        participants=[hostile("Ash")],
+        store, hostile("Painting"), venue=hostile("Hub"), facilitators=[hostile_name("Jo")],
+        participants=[hostile_name("Ash")],
     )
     assert (session.title, session.venue) == (cleaned("Painting"), cleaned("Hub"))
-    assert session.facilitators == [cleaned("Jo")]
-    person = add_participant(store, session.id, hostile("Birch"), real_name=hostile("Karen"))
-    assert (person.pseudonym, person.real_name) == (cleaned("Birch"), cleaned("Karen"))
-    assert {p.pseudonym for p in store.participants()} >= {cleaned("Ash"), cleaned("Jo")}
+    assert session.facilitators == [cleaned_name("Jo")]
+    person = add_participant(store, session.id, hostile_name("Birch"), real_name=hostile("Karen"))
+    assert (person.pseudonym, person.real_name) == (cleaned_name("Birch"), cleaned("Karen"))
+    assert {p.pseudonym for p in store.participants()} >= {cleaned_name("Ash"), cleaned_name("Jo")}
 
     plan = store.session(session.id).plan
     plan[0].title = hostile("Welcome")
