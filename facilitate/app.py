@@ -344,8 +344,17 @@ class FacilitateApp(App[None]):
         from textual.app import generate_datetime_filename
 
         from sessions.atomic import atomic_write_text
+        from sessions.encryption import any_unlocked
         from sessions.locations import ensure_private_dir, screenshots_dir
 
+        if any_unlocked():
+            # A picture of the screen would hold an encrypted consultation's words
+            # (or titles) in a plain file, outside the encryption's reach.
+            self.notify(
+                "No screenshot saved: an encrypted consultation is open, and a screenshot "
+                "would hold its words unencrypted.", severity="warning", title="Screenshot",
+            )
+            return None
         name = filename or generate_datetime_filename("facilitate", ".svg", time_format)
         try:
             folder = ensure_private_dir(Path(path) if path else

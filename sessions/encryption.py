@@ -226,6 +226,12 @@ def is_unlocked(folder: Path) -> bool:
         return _folder_key(folder) in _keys
 
 
+def any_unlocked() -> bool:
+    """True when this process holds the key of any consultation (its words may be on screen)."""
+    with _keys_lock:
+        return bool(_keys)
+
+
 def forget_keys() -> None:
     """Drop every key this process holds (tests; a future 'lock now')."""
     with _keys_lock:

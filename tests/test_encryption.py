@@ -449,6 +449,9 @@ async def test_the_app_asks_once_for_the_passphrase_and_encrypts_in_place(
         assert not home.locked
         shown = [s.consultation.title for s in home.summaries]
         assert shown == ["Encrypted review", "Plain review"]
+        # A screenshot would hold the encrypted consultation's title in plain: none is saved.
+        assert app.deliver_screenshot() is None
+        assert not (root / "screenshots").exists()
 
         # E on the plain one: a passphrase twice, then the recovery key, once.
         home.query_one(ConsultationList).highlighted = 1
