@@ -12,7 +12,7 @@ is measured in CPU seconds of this process: on a shared machine the wall clock
 moved by half between two identical runs, the CPU time by a tenth.
 
     python benchmarks/vocabulary.py                     # every voice and sentence
-    python benchmarks/vocabulary.py --voices 1 --sentences 3   # a quick look, for CI
+    python benchmarks/vocabulary.py --voices 1 --sentences 2 --no-general  # for CI
     python benchmarks/vocabulary.py --max-chars 80 160 240     # compare hint lengths
 """
 
@@ -58,6 +58,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-chars", type=int, nargs="*", default=[],
                         help="hint lengths to compare (default: the app's)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: default)")
+    parser.add_argument("--no-general", action="store_true", help="skip jfk and LibriSpeech")
     parser.add_argument("--show", action="store_true", help="print what each way heard")
     return parser.parse_args(argv)
 
@@ -92,11 +93,13 @@ def main(argv: list[str] | None = None) -> int:
 
     terms = read_terms_file(CLIPS / "words.txt")
     clips = load_clips(max(1, min(args.voices, 4)), args.sentences)
-    general = [(load_audio(DATA / name, 16000), text) for name, text in GENERAL.items()]
+    general = [] if args.no_general else [
+        (load_audio(DATA / name, 16000), text) for name, text in GENERAL.items()
+    ]
     model = resolve_model(None, models_dir(workspace_root(None)))
     transcriber = Transcriber(model, cpu_threads=args.threads)
     transcriber.load()
-    transcriber.transcribe(general[1][0])  # warm up, untimed
+    transcriber.transcribe(clips[0][0][:16000])  # warm up, untimed
 
     budgets = args.max_chars or [vocabulary_rules.MAX_HINT_CHARS]
     ways: dict[str, tuple[list[str], int]] = {"without": ([], 0)}

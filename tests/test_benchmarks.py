@@ -27,7 +27,7 @@ SMALL_RUNS: dict[str, tuple[list[str], str]] = {
     ),
     "live.py": (["--minutes", "0.25", "--speed", "4", "--segments", "300"], "stop to transcript"),
     "privacy.py": (["--quotes", "200", "--sequences", "5"], "goal"),
-    "vocabulary.py": (["--voices", "1", "--sentences", "2"], "keyword recall"),
+    "vocabulary.py": (["--voices", "1", "--sentences", "2", "--no-general"], "keyword recall"),
     "crypto.py": (
         ["--seconds", "5", "--mic-seconds", "2", "--repeat", "1", "--sessions", "1",
          "--quotes", "50"],
