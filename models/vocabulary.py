@@ -145,3 +145,16 @@ def hinted_terms(terms: Iterable[str], max_chars: int | None = None) -> list[str
 def hint_text(terms: Iterable[str], max_chars: int | None = None) -> str:
     """The terms as one hint for the model ("Skem, mini bus, ..."); empty for no terms."""
     return ", ".join(hinted_terms(terms, max_chars))
+
+
+def forget_terms(vocabulary: Vocabulary, terms: Iterable[str]) -> Vocabulary:
+    """``vocabulary`` with no trace of ``terms``, in the words or the left-out list.
+
+    For erasing someone: their real name or pseudonym, typed in or left out,
+    must not stay behind in the consultation's vocabulary.
+    """
+    keys = {term_key(t) for t in terms}
+    return Vocabulary(
+        words=[t for t in vocabulary.words if term_key(t) not in keys],
+        left_out=[t for t in vocabulary.left_out if term_key(t) not in keys],
+    )

@@ -14,6 +14,7 @@ from models.vocabulary import (
     Vocabulary,
     add_terms,
     clean_term,
+    forget_terms,
     hint_text,
     parse_terms,
     remove_terms,
@@ -44,6 +45,11 @@ def test_a_suggestion_left_out_is_not_given_and_adding_it_brings_it_back() -> No
     again = add_terms(vocabulary, ["ACCEPTANCE"])
     assert again.left_out == []
     assert vocabulary_terms(again, offered)[0] == "ACCEPTANCE"
+
+
+def test_forgetting_a_name_leaves_no_trace_of_it() -> None:
+    vocabulary = Vocabulary(words=["Skem", "ashley brown"], left_out=["Ashley Brown", "Jo"])
+    assert forget_terms(vocabulary, ["Ashley  Brown"]) == Vocabulary(["Skem"], ["Jo"])
 
 
 def test_suggestions_are_venues_names_pseudonyms_activities_and_themes() -> None:
