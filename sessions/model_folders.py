@@ -90,7 +90,16 @@ def add_model(source: Path, models_dir: Path, name: str | None = None) -> ModelI
     try:
         _copy_folder(source, staging)
         # Loaded from the copy: a copy cut short by a full stick is found here.
-        Transcriber(ModelInfo(name, staging, "workspace")).load()
+        try:
+            Transcriber(ModelInfo(name, staging, "workspace")).load()
+        except ModelError:
+            # The loader's own words name the temporary copy (gone by now) and guess at
+            # a newer CTranslate2; the facilitator needs the folder they gave and a step.
+            raise ModelError(
+                f"{source} does not load as a Whisper model: a file in it may be damaged "
+                "or cut short, or it was made for another version of CTranslate2. Copy or "
+                "convert it again; nothing was added."
+            ) from None
         try:
             os.rename(staging, target)
         except OSError as error:

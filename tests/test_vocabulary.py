@@ -183,7 +183,10 @@ def test_a_model_folder_from_a_stick_is_copied_in_once_it_loads(tmp_path: Path) 
     (broken / "model.bin").write_bytes(b"not a model")
     with pytest.raises(ModelError) as error:
         add_model(broken, models_dir)
-    assert "Cannot load" in str(error.value) and "\n" not in str(error.value)
+    said = str(error.value)
+    assert "\n" not in said and "does not load" in said and "nothing was added" in said
+    # The folder the facilitator gave, never the temporary copy that is gone.
+    assert str(broken) in said and ".adding-" not in said
     assert not (models_dir / "broken.en").exists()
     assert not [p for p in models_dir.iterdir() if p.name.startswith(".")]
 
