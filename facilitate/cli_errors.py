@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -33,6 +33,32 @@ def fail(message: str) -> NoReturn:
     # Messages may quote a title or an id typed by someone: never terminal codes.
     click.echo(clean_text(f"facilitate: {message}"), err=True)
     sys.exit(BAD_INPUT)
+
+
+def typed_consultation_id(text: str) -> str:
+    """``text``, typed as a consultation id, once it could be one; else a one-line NotFound.
+
+    A mistyped id is told apart from an id in a hand-edited store (which
+    ``sessions.locations.id_for_path`` refuses): the user only has to look it up.
+    """
+    from models.ids import is_id
+    from sessions.errors import NotFound
+
+    if not is_id(text):
+        raise NotFound(f"No consultation {text!r}; 'facilitate sessions' lists them.")
+    return text
+
+
+def say_unreadable(problems: Sequence[Exception]) -> None:
+    """One line on stderr for each consultation that could not be opened (locked, damaged).
+
+    A listing that left one out without a word would let a facilitator think a
+    person or a due deletion is not there when it is only locked away.
+    """
+    from models.text import clean_text
+
+    for problem in problems:
+        click.echo(clean_text(f"! {problem}"), err=True)
 
 
 def workspace() -> Path:
@@ -64,6 +90,11 @@ def one_line_errors(command: F) -> F:
             return command(*args, **kwargs)
         except (Cancelled, KeyboardInterrupt):
             click.echo("facilitate: stopped; anything already saved is complete.", err=True)
+            sys.exit(INTERRUPTED)
+        except click.exceptions.Abort:
+            # Ctrl+C or no answer (end of input) at a question such as "Erase Sam?":
+            # nothing after the question happens, and this is no bug to log.
+            click.echo("facilitate: no answer, so it stopped; nothing more was changed.", err=True)
             sys.exit(INTERRUPTED)
         except click.ClickException:
             raise  # click's usage errors: click prints them and exits 2

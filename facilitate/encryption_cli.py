@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from facilitate.cli_errors import one_line_errors
+from facilitate.cli_errors import one_line_errors, typed_consultation_id
 
 
 def ask_for_passphrases() -> None:
@@ -62,11 +62,14 @@ def _show_recovery_key(code: str) -> None:
 def encrypt(data_dir: str | None, consultation_id: str, use_recovery: bool) -> None:
     """Encrypt a consultation in place with a passphrase (or reset it with the recovery key)."""
     from sessions import encryption
-    from sessions.locations import consultations_dir, id_for_path
+    from sessions.errors import NotFound
+    from sessions.locations import consultations_dir
     from sessions.services import Services
 
     workspace = Services.from_root(data_dir).workspace
-    folder = consultations_dir(workspace.root) / id_for_path(consultation_id, "consultation id")
+    folder = consultations_dir(workspace.root) / typed_consultation_id(consultation_id)
+    if not folder.is_dir():
+        raise NotFound(f"No consultation {consultation_id!r}; 'facilitate sessions' lists them.")
     if use_recovery:
         if not encryption.is_encrypted(folder):
             raise encryption.EncryptionError(

@@ -5,9 +5,11 @@ Only click is imported at load time; the services load inside the command.
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from facilitate.cli_errors import one_line_errors
+from facilitate.cli_errors import one_line_errors, say_unreadable
 from models.text import clean_text
 
 
@@ -34,10 +36,15 @@ def erase(data_dir: str | None, participant_id: str | None, list_people: bool, y
                 "Say who to erase: facilitate erase PARTICIPANT_ID "
                 "('facilitate erase --list' lists everyone with their ids)."
             )
-        for store in workspace.stores():
+        stores, problems = workspace.readable()
+        say_unreadable(problems)
+        for store in stores:
             click.echo(clean_text(f"{store.consultation().title}  [{store.id}]"))
             for person in store.participants():
                 click.echo(clean_text(f"  {person.id}  {person.pseudonym}"))
+        if problems:
+            # As 'facilitate sessions' does: the listing is not the whole workspace.
+            sys.exit(1)
         return
     store, person = find_participant(workspace, participant_id)
     plan = erasure_plan(store, person.id)

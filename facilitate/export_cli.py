@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from facilitate.cli_errors import one_line_errors
+from facilitate.cli_errors import one_line_errors, typed_consultation_id
 
 #: Mirrors sessions.export.FORMATS and FORMAT_GROUPS; listed here so that
 #: ``--help`` needs no import of the exporters (python-docx loads on use).
@@ -73,7 +73,6 @@ def export(
     from sessions.errors import FacilitateError, WouldOverwrite
     from sessions.export import ExportProgress, export_all
     from sessions.export_history import record_export, unnoted_line
-    from sessions.locations import id_for_path
     from sessions.services import Services
 
     workspace = Services.from_root(data_dir).workspace
@@ -84,7 +83,7 @@ def export(
                 f"Session {session_id} is not in consultation {consultation_id}."
             )
     elif consultation_id is not None:
-        store = workspace.open(id_for_path(consultation_id, "consultation id"))
+        store = workspace.open(typed_consultation_id(consultation_id))
     else:
         ids = workspace.consultation_ids()
         if len(ids) != 1:

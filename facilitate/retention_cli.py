@@ -5,9 +5,11 @@ Only click is imported at load time; the services load inside the commands.
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from facilitate.cli_errors import one_line_errors
+from facilitate.cli_errors import one_line_errors, say_unreadable, typed_consultation_id
 from models.text import clean_text
 
 
@@ -22,7 +24,9 @@ def retention(ctx: click.Context) -> None:
     from sessions.services import Services
 
     workspace = Services.from_root(ctx.obj).workspace
-    for store in workspace.stores():
+    stores, problems = workspace.readable()
+    say_unreadable(problems)
+    for store in stores:
         policy = retention_policy(store)
         until = policy.keep_until or "no date set"
         click.echo(clean_text(f"{store.consultation().title}  [{store.id}]  kept until: {until}"))
@@ -41,7 +45,11 @@ def retention(ctx: click.Context) -> None:
         for item in due:
             click.echo(clean_text(f"  - {item.line()}"))
     else:
-        click.echo("Nothing is due for deletion.")
+        click.echo("Nothing is due for deletion." if not problems else
+                   "Nothing is due in the consultations that could be opened.")
+    if problems:
+        # As 'facilitate sessions' does: the listing is not the whole workspace.
+        sys.exit(1)
 
 
 @retention.command(name="keep-until")
@@ -51,13 +59,10 @@ def retention(ctx: click.Context) -> None:
 @one_line_errors
 def keep_until(data_dir: str | None, day: str, consultation_id: str) -> None:
     """Keep a consultation until DAY (YYYY-MM-DD), then delete it; 'never' clears the date."""
-    from sessions.locations import id_for_path
     from sessions.retention import set_keep_until
     from sessions.services import Services
 
-    store = Services.from_root(data_dir).workspace.open(
-        id_for_path(consultation_id, "consultation id")
-    )
+    store = Services.from_root(data_dir).workspace.open(typed_consultation_id(consultation_id))
     policy = set_keep_until(store, "" if day.strip().lower() == "never" else day)
     title = store.consultation().title
     if policy.keep_until:
@@ -100,9 +105,12 @@ def delete(data_dir: str | None, yes: bool) -> None:
     from sessions.services import Services
 
     workspace = Services.from_root(data_dir).workspace
+    problems = workspace.readable()[1]
+    say_unreadable(problems)
     items = due_items(workspace)
     if not items:
-        click.echo("Nothing is due for deletion.")
+        click.echo("Nothing is due for deletion." if not problems else
+                   "Nothing is due in the consultations that could be opened.")
         return
     for item in items:
         question = clean_text(f"{item.line()}: delete now? This cannot be undone.")

@@ -97,8 +97,17 @@ def vocabulary(
         add_to_vocabulary(store, new)
         click.echo(f"Added {plural(len(new), 'word')}.", err=True)
     if removed:
-        remove_from_vocabulary(store, list(removed))
-        click.echo(f"Removed {plural(len(removed), 'word')}.", err=True)
+        listed = {term_key(t) for t in store.consultation().vocabulary.words}
+        listed |= {term_key(t) for t in suggestions(store)}
+        # A word that is not there is said to be so, not counted as removed.
+        found = [t for t in removed if term_key(t) in listed]
+        for term in removed:
+            if term_key(term) not in listed:
+                click.echo(clean_text(f"{term!r} is not on the list; nothing to remove."),
+                           err=True)
+        if found:
+            remove_from_vocabulary(store, found)
+            click.echo(f"Removed {plural(len(found), 'word')}.", err=True)
     consultation = store.consultation()
     own = {term_key(t) for t in consultation.vocabulary.words}
     offered = {term_key(t) for t in suggestions(store)}
