@@ -74,6 +74,13 @@ async def test_check_in_follow_up_and_stop_for_someone(tmp_path: Path) -> None:
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is screen and run.is_paused
+            # The calm screen says the facilitator's r resumes: it does, from there too.
+            await pilot.press("space")
+            await pilot.pause()
+            assert isinstance(app.screen, CalmScreen) and run.is_paused
+            await pilot.press("r")
+            await pilot.pause()
+            assert app.screen is screen and not run.is_paused
 
             await pilot.press("t")
             await pilot.pause()

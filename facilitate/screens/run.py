@@ -671,7 +671,7 @@ class RunScreen(Screen[str | None]):
         """Someone asks to stop: pause the recording and show a calm screen."""
         from facilitate.screens.wellbeing import stop_for_someone
 
-        stop_for_someone(self, self.run)
+        stop_for_someone(self, self.run, resume=self.action_record)
 
     def action_back(self) -> None:
         """Back to the session; never while recording or saving."""

@@ -40,6 +40,8 @@ from sessions.wellbeing import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sessions.run import RunningSession
 
 #: The check-in answers, in the order of their keys 1-6.
@@ -192,11 +194,18 @@ class FollowUpScreen(FormScreen[FollowUpDraft]):
                              int(days) if isinstance(days, int) else 7)
 
 
-class CalmScreen(Screen[None]):
-    """Someone asked to stop: the recording is paused and the screen goes quiet."""
+class CalmScreen(Screen[bool]):
+    """Someone asked to stop: the recording is paused and the screen goes quiet.
+
+    Dismissed with True when the facilitator resumes the recording from here (r,
+    as the screen says), False when they go back with it still paused.
+    """
 
     CSS_PATH = "wellbeing.tcss"
-    BINDINGS = [Binding("escape", "back", "Back to the session")]
+    BINDINGS = [
+        Binding("escape", "back", "Back to the session"),
+        Binding("r", "resume", "Resume recording"),
+    ]
 
     def __init__(self, paused: bool) -> None:
         super().__init__()
@@ -216,9 +225,17 @@ class CalmScreen(Screen[None]):
                          id="calm-text")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """r only when there is a paused recording to resume."""
+        return self.paused if action == "resume" else True
+
     def action_back(self) -> None:
         """Back to the run screen; the recording stays paused."""
-        self.dismiss(None)
+        self.dismiss(False)
+
+    def action_resume(self) -> None:
+        """Back to the run screen, recording again."""
+        self.dismiss(True)
 
 
 class FollowUpListScreen(Screen[None]):
@@ -495,8 +512,14 @@ def follow_up_dialog(
     screen.app.push_screen(FollowUpScreen(consulted, chosen), callback=save)
 
 
-def stop_for_someone(screen: Screen[object], run: RunningSession | None) -> None:
-    """Someone asks to stop: pause the recording at once, then show the calm screen."""
+def stop_for_someone(
+    screen: Screen[object], run: RunningSession | None, resume: Callable[[], None] | None = None
+) -> None:
+    """Someone asks to stop: pause the recording at once, then show the calm screen.
+
+    ``resume`` (the run screen's own record key) is called when the facilitator
+    resumes from the calm screen, so the run screen shows recording again.
+    """
     paused = False
     if run is not None and run.is_recording and not run.stopped:
         try:
@@ -506,4 +529,9 @@ def stop_for_someone(screen: Screen[object], run: RunningSession | None) -> None
         except FacilitateError as error:
             screen.notify(f"{error} Press r to pause by hand.", title="Microphone",
                           severity="error")
-    screen.app.push_screen(CalmScreen(paused))
+
+    def back(resumed: bool | None) -> None:
+        if resumed and resume is not None and run is not None and run.is_paused:
+            resume()
+
+    screen.app.push_screen(CalmScreen(paused), callback=back)
