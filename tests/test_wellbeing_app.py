@@ -29,7 +29,7 @@ from models.session import StepKind
 from models.wellbeing import Feeling, Moment
 from sessions.planning import create_session
 from sessions.services import Services
-from sessions.wellbeing import set_reach_answer
+from sessions.wellbeing import add_follow_up, follow_up_done, set_reach_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -177,3 +177,29 @@ async def test_k_in_the_plan_editor_makes_a_step_a_wellbeing_check_out() -> None
         await pilot.press("down", "down", "down", "k", "k", "ctrl+s")  # activity -> out
         await pilot.pause()
     assert store.session(session_id).plan[3].kind is StepKind.CHECK_OUT
+
+
+async def test_a_long_follow_up_note_wraps_and_leaves_when_and_what_came_of_it_in_view() -> None:
+    services = Services.from_root(None)
+    store = services.workspace.create_consultation("Day services")
+    session = create_session(store, "Painting", participants=["Alex", "Sam"])
+    alex, sam = session.participant_ids
+    note = "Worried about the move to the new centre, " * 5  # the form allows 200 characters
+    add_follow_up(store, alex, note[:200])
+    called = add_follow_up(store, sam, note[:200])
+    follow_up_done(store, sam, called.id, "Rang back; " * 12)
+    for size in (SIZE, (80, 24)):
+        app = FacilitateApp(services)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press("u")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, FollowUpListScreen)
+            await pilot.press("h")
+            await pilot.pause()
+            table = screen.query_one("#follow-ups", DataTable)
+            assert table.row_count == 2
+            # Every column fits across: nothing is pushed off to the right.
+            assert table.virtual_size.width <= table.scrollable_content_region.width, size
+            assert "move to the new centre" in str(table.get_row_at(0)[1])

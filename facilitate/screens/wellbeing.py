@@ -273,9 +273,15 @@ class FollowUpListScreen(Screen[None]):
     def on_mount(self) -> None:
         """Read the list."""
         self.sub_title = "Follow-ups"
-        self.query_one("#follow-ups", DataTable).add_columns(
-            "Who", "Why", "By when", "From", "Done"
-        )
+        calls = self.query_one("#follow-ups", DataTable)
+        # A note may be 200 characters: it wraps in a column of its own width, so
+        # "By when" and what came of a call stay in view beside it.
+        room = max(34, self.app.size.width - 50)
+        calls.add_column("Who")
+        calls.add_column("Why", width=room * 3 // 5)
+        calls.add_column("By when")
+        calls.add_column("From")
+        calls.add_column("Done", width=room * 2 // 5)
         self.query_one("#suggested", DataTable).add_columns("Who", "Missed", "Since")
         self.query_one("#follow-up-pane").border_title = "Calls to make"
         self.refresh_list()
@@ -296,6 +302,7 @@ class FollowUpListScreen(Screen[None]):
                 rich_plain(row.pseudonym), rich_plain(row.entry.reason),
                 rich_plain(row.entry.due),
                 row.entry.raised.value, "", key=f"{row.participant_id}/{row.entry.id}",
+                height=None,
             )
         for row in listed.done if self.history else ():
             entry = row.entry
@@ -304,7 +311,7 @@ class FollowUpListScreen(Screen[None]):
             table.add_row(
                 rich_plain(row.pseudonym, style="dim"), rich_plain(entry.reason, style="dim"),
                 rich_plain(entry.due, style="dim"), entry.raised.value, rich_plain(outcome),
-                key=f"done/{entry.id}",
+                key=f"done/{entry.id}", height=None,
             )
         shown_rows = bool(listed.open) or (self.history and bool(listed.done))
         table.display = shown_rows
