@@ -184,11 +184,13 @@ def retext(
         if tag == "replace":
             run = old[i1:i2]
             run_ids = tuple(w.id for w in run)
-            if len(run) == len(new_tokens):
-                times = [(w.start, w.end) for w in run]
+            if len(run) == 1 and len(new_tokens) == 1:
+                times = [(run[0].start, run[0].end)]  # one word corrected: its own time
             else:
-                # Which new word stands for which old one is unknowable: each takes
-                # the whole run's time, so a strike on any old word covers them all.
+                # Which new word stands for which old one is unknowable, even when
+                # the counts agree ("gonna go there" -> "going to go"): each takes the
+                # whole run's time, so a strike on any old word covers them all, as a
+                # decision on any of them does (see Correction.replaces).
                 times = [(run[0].start, run[-1].end)] * len(new_tokens)
             for k, (token, (a, b)) in enumerate(zip(new_tokens, times, strict=True)):
                 word_id = run[k].id if k < len(run) else fresh(run[-1].id, token)

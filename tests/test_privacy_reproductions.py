@@ -322,3 +322,20 @@ def test_a_withdrawn_quote_cannot_be_deleted_back_into_the_transcript(world, tmp
     assert {q.id for q in store.quotes(sid)} == {withdrawn.id, redacted.id}
     for name, text in exported(store, tmp_path / "out").items():
         assert "tokyellow" not in text and "tokharbour" not in text, name
+
+
+def test_words_retyped_over_a_run_are_struck_with_any_word_of_it(world, tmp_path) -> None:
+    """Three words retyped as three others: which stands for which is unknowable, so a
+    strike on the first old word takes all three new ones off the record.
+    """
+    store, sid, sam, _ = world
+    first = segments(store, sid)[0]
+    edit_text(store, sid, first.id, "my dad tokone toktwo tokthree tokharbour")
+    review_contribution(store, sam, sid, ContributionState.APPROVED)  # asked again, agrees
+    session = store.session(sid)
+    session.markers.append(Marker(MarkerKind.STRIKE, 1.82, end_s=1.86))  # inside "drove"
+    store.save_session(session)
+    texts = exported(store, tmp_path / "out")
+    for token in ("tokone", "toktwo", "tokthree"):
+        assert not [name for name, text in texts.items() if token in text], token
+    assert "tokharbour" in texts["transcript-01-painting.txt"]
