@@ -750,7 +750,12 @@ class LiveTranscriber:
         decode, and none repeats itself (see :data:`RESET_ON_TEMPERATURE`).
         """
         from sessions.audio import silence_spans
-        from sessions.transcriber import WHISPER_OPTIONS, _segment, hint_options
+        from sessions.transcriber import (
+            WHISPER_OPTIONS,
+            _segment,
+            hear_gaps_again,
+            hint_options,
+        )
 
         spans = merge_spans(spans)
         if spans:
@@ -763,7 +768,11 @@ class LiveTranscriber:
         )
         raw = [piece for piece in pieces if not _over_a_pause(piece)]
         trusted = all(_trusted(piece) for piece in raw)
-        return drop_off_record([_segment(piece) for piece in raw], spans), trusted
+        found = [_segment(piece) for piece in raw]
+        if self.vocabulary:
+            # What the hinted model skipped is heard again without the hints.
+            found = hear_gaps_again(whisper, samples, found, language, None)
+        return drop_off_record(found, spans), trusted
 
 
 def _thread_ids() -> set[int]:

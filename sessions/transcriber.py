@@ -174,53 +174,12 @@ class Transcriber:
                 if on_progress is not None:
                     on_progress(_progress(piece.end, total_s, len(segments), started))
             if hints:
-                segments = self._fill_gaps(whisper, samples, segments, language, cancelled)
+                segments = hear_gaps_again(whisper, samples, segments, language, cancelled)
         if on_progress is not None:
             on_progress(Progress(1.0, total_s, total_s, 0.0, len(segments)))
         # The model never heard struck speech, but a word's time can straddle the
         # edge of a span; drop such words too rather than trust the timing.
         return drop_off_record(segments, spans)
-
-    @staticmethod
-    def _fill_gaps(
-        whisper: Any,
-        samples: np.ndarray,
-        segments: list[Segment],
-        language: str | None,
-        cancelled: threading.Event | None,
-    ) -> list[Segment]:
-        """``segments`` with what the hinted model skipped heard again, without hints.
-
-        Hinted, tiny.en sometimes ends a window early and claims its last segment
-        ran to the window's end: on the demo, 22 s of speech were lost that way.
-        Every stretch of :data:`GAP_S` or more without a word (a "word" that long
-        is the model stretching one over speech it skipped) is transcribed again
-        as it would be without a vocabulary. Silence costs next to nothing: the
-        voice detector leaves nothing to decode.
-        """
-        total_s = samples.shape[0] / SAMPLE_RATE
-        times = [(w.start, w.end) for s in segments for w in s.words if w.end - w.start < GAP_S]
-        edges = [0.0, *(t for pair in times for t in pair), total_s]
-        found: list[Segment] = []
-        for gap_start, gap_end in zip(edges[::2], edges[1::2], strict=True):
-            if gap_end - gap_start < GAP_S:
-                continue
-            if cancelled is not None and cancelled.is_set():
-                raise Cancelled()
-            lo, hi = round(gap_start * SAMPLE_RATE), round(gap_end * SAMPLE_RATE)
-            pieces, _info = whisper.transcribe(
-                samples[lo:hi], language=language, **WHISPER_OPTIONS
-            )
-            found += [
-                _shifted(_segment(piece), gap_start)
-                for piece in pieces
-                if not _over_a_pause(piece)
-            ]
-        if not found:
-            return segments
-        # A segment that claimed the skipped time keeps only its words' span.
-        kept = [_trimmed(segment) for segment in segments if segment.words]
-        return sorted([*kept, *found], key=lambda segment: segment.start)
 
     @staticmethod
     def _samples(audio: Path | np.ndarray) -> np.ndarray:
@@ -259,6 +218,47 @@ def _segment(piece: Any) -> Segment:
     return Segment(
         start=float(piece.start), end=float(piece.end), text=text, words=words, original_text=text
     )
+
+
+def hear_gaps_again(
+    whisper: Any,
+    samples: np.ndarray,
+    segments: list[Segment],
+    language: str | None,
+    cancelled: threading.Event | None,
+) -> list[Segment]:
+    """``segments`` with what the hinted model skipped heard again, without hints.
+
+    Hinted, tiny.en sometimes ends a window early and claims its last segment
+    ran to the window's end: on the demo, 22 s of speech were lost that way.
+    Every stretch of :data:`GAP_S` or more without a word (a "word" that long
+    is the model stretching one over speech it skipped) is transcribed again
+    as it would be without a vocabulary. Silence costs next to nothing: the
+    voice detector leaves nothing to decode.
+    """
+    total_s = samples.shape[0] / SAMPLE_RATE
+    times = [(w.start, w.end) for s in segments for w in s.words if w.end - w.start < GAP_S]
+    edges = [0.0, *(t for pair in times for t in pair), total_s]
+    found: list[Segment] = []
+    for gap_start, gap_end in zip(edges[::2], edges[1::2], strict=True):
+        if gap_end - gap_start < GAP_S:
+            continue
+        if cancelled is not None and cancelled.is_set():
+            raise Cancelled()
+        lo, hi = round(gap_start * SAMPLE_RATE), round(gap_end * SAMPLE_RATE)
+        pieces, _info = whisper.transcribe(
+            samples[lo:hi], language=language, **WHISPER_OPTIONS
+        )
+        found += [
+            _shifted(_segment(piece), gap_start)
+            for piece in pieces
+            if not _over_a_pause(piece)
+        ]
+    if not found:
+        return segments
+    # A segment that claimed the skipped time keeps only its words' span.
+    kept = [_trimmed(segment) for segment in segments if segment.words]
+    return sorted([*kept, *found], key=lambda segment: segment.start)
 
 
 def _shifted(segment: Segment, offset: float) -> Segment:
