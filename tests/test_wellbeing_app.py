@@ -203,3 +203,26 @@ async def test_a_long_follow_up_note_wraps_and_leaves_when_and_what_came_of_it_i
             # Every column fits across: nothing is pushed off to the right.
             assert table.virtual_size.width <= table.scrollable_content_region.width, size
             assert "move to the new centre" in str(table.get_row_at(0)[1])
+
+
+async def test_enter_during_a_check_in_answers_nothing_for_anyone() -> None:
+    services = Services.from_root(None)
+    store = services.workspace.create_consultation("Day services")
+    session = create_session(store, "Painting", participants=["Robin", "Sam"])
+    people = [store.participant(pid) for pid in session.participant_ids]
+    app = FacilitateApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        check_in_round(app.screen, store, session.id, people, Moment.CHECK_IN)
+        await pilot.pause()
+        round_ = app.screen
+        assert isinstance(round_, CheckInScreen)
+        # Enter or space at the wrong moment is not "Good" from someone who said nothing.
+        await pilot.press("enter", "space")
+        await pilot.pause()
+        assert app.screen is round_ and round_.index == 0
+        assert not store.participant(people[0].id).wellbeing
+        await pilot.press("2")
+        await pilot.pause()
+        assert store.participant(people[0].id).wellbeing[0].feeling is Feeling.OKAY
+        assert round_.index == 1

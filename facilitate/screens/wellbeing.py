@@ -91,8 +91,13 @@ class CheckInScreen(ModalScreen[int]):
             yield Label("", id="check-in-who")
             with Horizontal(id="feelings"):
                 for n, feeling in enumerate(FEELINGS, start=1):
-                    yield Button(f"{n} {feeling_label(feeling)}", id=f"feeling-{n}",
-                                 compact=True)
+                    button = Button(f"{n} {feeling_label(feeling)}", id=f"feeling-{n}",
+                                    compact=True)
+                    # Answered by its number or a click only: a focused button would take
+                    # an Enter pressed at the wrong moment as "Good" from someone who
+                    # said nothing.
+                    button.can_focus = False
+                    yield button
             yield Static("No one has to answer: s skips · escape ends the round",
                          classes="wellbeing-note")
 
