@@ -79,7 +79,7 @@ def vocabulary(
     The list stays on this laptop and is never exported.
     """
     from models.text import clean_text
-    from models.vocabulary import parse_terms, term_key
+    from models.vocabulary import hinted_terms, parse_terms, term_key
     from models.wording import plural
     from sessions.vocabulary import (
         add_to_vocabulary,
@@ -111,15 +111,25 @@ def vocabulary(
     consultation = store.consultation()
     own = {term_key(t) for t in consultation.vocabulary.words}
     offered = {term_key(t) for t in suggestions(store)}
+    terms = transcriber_terms(store)
+    given = len(hinted_terms(terms))
     click.echo(clean_text(f"Words listened for in {consultation.title}:"))
-    for term in transcriber_terms(store):
+    for index, term in enumerate(terms):
         where = "your word" if term_key(term) in own else "from the consultation"
+        if index >= given:
+            where += "; past the length the model is given"
         click.echo(clean_text(f"  {term}  ({where})"))
     left_out = [t for t in consultation.vocabulary.left_out if term_key(t) in offered]
     for term in left_out:
         click.echo(clean_text(f"  {term}  (left out; --add it to use it again)"))
-    if not transcriber_terms(store):
+    if not terms:
         click.echo("  none yet: add some with --add WORD")
+    elif given < len(terms):
+        click.echo(
+            f"The model is given the first {given} of {len(terms)}: a long list slows it "
+            "down, so put the words that matter first.",
+            err=True,
+        )
 
 
 @click.command(name="add")
