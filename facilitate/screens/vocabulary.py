@@ -151,6 +151,13 @@ class VocabularyScreen(Screen[None]):
     def action_remove(self) -> None:
         """Leave out the highlighted word (the facilitator's own is deleted)."""
         listing = self.query_one("#terms", OptionList)
+        if not listing.has_focus:
+            # From the Add button del would take the first word, which the facilitator
+            # did not choose (their own is deleted, not left out): choose in the list.
+            listing.focus()
+            self.notify("Highlight the word to leave out in the list, then press del.",
+                        severity="warning")
+            return
         index = listing.highlighted
         if index is None or index >= len(self.terms):
             self.notify("Highlight a word that is listened for first.", severity="warning")
