@@ -24,6 +24,7 @@ from tinydb import Query
 from models import Participant, SessionStatus
 from models.anonymise import build_anonymiser
 from models.erasure import ErasurePlan, erasure_event, plan_erasure, telling_words
+from models.vocabulary import forget_terms
 from sessions.atomic import atomic_write_text, remove_stale_temps
 from sessions.clock import now_iso
 from sessions.consent import silence_recording
@@ -186,6 +187,7 @@ def erase_participant(store: ConsultationStore, participant_id: str) -> ErasureR
         with store.transaction():
             db = store.db
             name_kept = _keep_hiding_name(store, plan, others_said)
+            _forget_in_vocabulary(store, plan)
             db.table("participants").remove(Query().id == participant_id)
             if plan.quote_ids:
                 db.table("quotes").remove(Query().id.one_of(plan.quote_ids))
@@ -207,6 +209,22 @@ def erase_participant(store: ConsultationStore, participant_id: str) -> ErasureR
             files_cleaned=cleaned,
             name_kept=name_kept,
         )
+
+
+def _forget_in_vocabulary(store: ConsultationStore, plan: ErasurePlan) -> None:
+    """Their names typed into the transcriber's vocabulary, or left out of it, go too.
+
+    A name still on the names to hide is still listened for (the vocabulary
+    suggests them); only what was stored of them in the vocabulary goes. Call
+    inside the store transaction.
+    """
+    person = plan.participant
+    consultation = store.consultation()
+    names = [name for name in (person.real_name, person.pseudonym) if name.strip()]
+    vocabulary = forget_terms(consultation.vocabulary, names)
+    if vocabulary != consultation.vocabulary:
+        consultation.vocabulary = vocabulary
+        store.save_consultation(consultation)
 
 
 def _keep_hiding_name(store: ConsultationStore, plan: ErasurePlan, others_said: list[str]) -> bool:

@@ -26,6 +26,7 @@ from models.audit import Actor
 from models.participant import ContributionState
 from models.quote import Decision
 from models.vocabulary import Vocabulary
+from sessions.erasure import erase_participant
 from sessions.errors import FacilitateError, ModelError
 from sessions.export import FORMATS, export_all
 from sessions.model_folders import add_model
@@ -67,6 +68,18 @@ def test_the_transcriber_hears_the_facilitators_words_then_the_consultations() -
     vocabulary = store.consultation().vocabulary
     assert vocabulary == Vocabulary(words=["mini bus"], left_out=["Acceptance"])
     assert "Acceptance" not in transcriber_terms(store)
+
+
+def test_erasing_someone_leaves_their_names_nowhere_in_the_vocabulary() -> None:
+    store, _session = painting_session(Services.from_root(None), ("Ash", "Birch"))
+    ash = next(p for p in store.participants() if p.pseudonym == "Ash")
+    store.save_participant(replace(ash, real_name="Ashley Brown"))
+    add_to_vocabulary(store, ["Skem", "ashley brown"])
+    remove_from_vocabulary(store, ["Ash"])  # a suggestion left out is stored by name
+    assert store.consultation().vocabulary.left_out == ["Ash"]
+    erase_participant(store, ash.id)
+    assert store.consultation().vocabulary == Vocabulary(words=["Skem"])
+    assert not {"Ash", "Ashley Brown"} & set(transcriber_terms(store))
 
 
 def test_a_vocabulary_file_is_read_or_refused_in_one_line(tmp_path: Path) -> None:
