@@ -38,7 +38,9 @@ class HalfBlocks:
         w, h = self.image.size
         # Terminal cells are about twice as tall as wide, and each holds two pixel rows.
         width = max(1, min(options.max_width, round(w * self.max_rows * 2 / max(h, 1))))
-        rows = max(1, round(h * width / max(w, 1) / 2))
+        # A tall, narrow piece is already one column wide; it is squeezed rather than
+        # allowed to grow past its rows and push the maker's choices off the screen.
+        rows = max(1, min(self.max_rows, round(h * width / max(w, 1) / 2)))
         small = self.image.resize((width, rows * 2), Image.Resampling.BILINEAR)
         pixels = small.load()
         margin = Segment(" " * ((options.max_width - width) // 2))  # centred
