@@ -58,7 +58,6 @@ from models.transcript import aligned
 from sessions.atomic import atomic_write_bytes, remove_stale_temps
 from sessions.clock import now_iso
 from sessions.encryption import (
-    PASSPHRASE_ENV,
     create_key_file,
     finish_encryption,
     folder_key,
@@ -658,9 +657,12 @@ class Workspace:
             raise storage_error(error, where, "read") from error
 
     def locked(self) -> list[Path]:
-        """Folders of encrypted consultations this process has no passphrase for yet."""
-        if os.environ.get(PASSPHRASE_ENV):
-            return []  # opened with it, or reported as a wrong one, when listed
+        """Folders of encrypted consultations this process has no passphrase for yet.
+
+        Those a FACILITATE_PASSPHRASE opened are unlocked once listed; one it does not
+        open (a mistyped variable, another consultation's passphrase) stays here, so
+        the app can still ask for its own.
+        """
         where = consultations_dir(self.root)
         return [
             where / cid for cid in self.consultation_ids()

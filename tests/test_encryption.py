@@ -525,3 +525,34 @@ def test_live_transcription_follows_an_encrypted_recording_as_it_is_written(
     assert len(heard) == len(audio)
     assert np.array_equal(np.rint(heard * 32768).astype(np.int16), audio)
     assert secrets_in(store.folder, audio) == []
+
+
+async def test_a_wrong_passphrase_in_the_environment_still_lets_the_app_ask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FACILITATE_PASSPHRASE opens one consultation; the other's passphrase is asked for."""
+    from textual.widgets import Input
+
+    from facilitate.app import FacilitateApp
+    from facilitate.screens.home import HomeScreen
+    from facilitate.screens.passphrase import UnlockScreen
+
+    root = tmp_path / "workspace"
+    workspace = Workspace(root)
+    workspace.create_consultation("Opened by the variable", passphrase=PASSPHRASE)
+    workspace.create_consultation("Its own passphrase", passphrase="a passphrase of its own")
+    encryption.forget_keys()
+    monkeypatch.setenv(encryption.PASSPHRASE_ENV, PASSPHRASE)
+    app = FacilitateApp(Services.from_root(root))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        # Not a dead end: asked at start for the one the variable does not open.
+        assert isinstance(app.screen, UnlockScreen)
+        app.screen.query_one("#passphrase", Input).value = "a passphrase of its own"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen) and not home.locked
+        shown = sorted(s.consultation.title for s in home.summaries)
+        assert shown == ["Its own passphrase", "Opened by the variable"]
