@@ -9,6 +9,7 @@ workspace log, which holds the traceback, and exit 1.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -98,6 +99,13 @@ def one_line_errors(command: F) -> F:
             sys.exit(INTERRUPTED)
         except click.ClickException:
             raise  # click's usage errors: click prints them and exits 2
+        except BrokenPipeError:
+            # The reader stopped reading ('facilitate erase --list | head'): nothing went
+            # wrong here, so nothing to log or say; stdout goes nowhere from now on, so
+            # Python's own flush at exit cannot complain either.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(FAILED)
         except OSError as error:  # disk, permissions (the project's StorageError too)
             failed(error)
         except FacilitateError as error:

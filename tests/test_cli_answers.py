@@ -7,6 +7,10 @@ and a locked consultation that listings must not leave out without a word.
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,3 +97,15 @@ def test_listings_name_a_consultation_the_passphrase_does_not_open(
             assert result.exit_code == (0 if args == ["retention", "delete"] else 1), args
     finally:
         encryption.forget_keys()
+
+
+def test_a_listing_piped_into_a_reader_that_stops_early_says_nothing(
+    private_workspace: Path,
+) -> None:
+    painting_session(Services.from_root(None))
+    # 'true' reads nothing and is gone long before Python has started and writes.
+    command = f"{shlex.quote(sys.executable)} -m facilitate erase --list | true"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
+                            timeout=120, env=os.environ.copy())
+    assert result.stderr == ""  # not "facilitate: Broken pipe."
+    assert not log_path(private_workspace).exists()
