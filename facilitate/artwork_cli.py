@@ -68,3 +68,26 @@ def list_(data_dir: str | None, session_id: str) -> None:
         click.echo(clean_text(f"{item.id}  {made_by}  {item.state.value}  {item.description}"))
     people = ", ".join(f"{names[p]} ({p})" for p in session.participant_ids if p in names)
     click.echo(clean_text(f"People in the session: {people or 'none yet'}"))
+
+
+@artwork.command("remove")
+@click.argument("session_id")
+@click.argument("artwork_id")
+@click.pass_obj
+@one_line_errors
+def remove(data_dir: str | None, session_id: str, artwork_id: str) -> None:
+    """Remove ARTWORK_ID (attached by mistake, or its photo lost) from SESSION_ID, audited."""
+    from sessions.artwork import artworks, remove_artwork
+    from sessions.errors import NotFound
+    from sessions.services import Services
+
+    store, session = Services.from_root(data_dir).workspace.find_session(session_id)
+    if artwork_id not in {item.id for item in artworks(store, session.id)}:
+        raise NotFound(
+            f"No artwork {artwork_id} in session {session_id}; "
+            "'facilitate artwork list SESSION_ID' shows its ids."
+        )
+    item = remove_artwork(store, artwork_id)
+    maker = {p.id: p.pseudonym for p in store.participants()}.get(item.participant_id, "?")
+    click.echo(clean_text(f"Removed {item.id} by {maker}; its photo is deleted and "
+                          "appears in no export."))

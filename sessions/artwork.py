@@ -104,7 +104,8 @@ def image_bytes(store: ConsultationStore, item: Artwork) -> bytes:
         return read_file(path)  # decrypted in memory in an encrypted consultation
     except OSError as error:
         raise ArtworkError(
-            f"The photo of artwork {item.id} is missing ({path}); attach it again."
+            f"The photo of artwork {item.id} is missing ({path}); remove it (a on its "
+            "session, then del) and attach the photo again."
         ) from error
 
 
@@ -165,6 +166,27 @@ def decide(
         updated, event = decide_artwork(current, approve, now_iso(), actor)
         _save(store, updated, event)
     return updated
+
+
+def remove_artwork(store: ConsultationStore, artwork_id: str) -> Artwork:
+    """Take out artwork attached by mistake (or whose photo is lost), audited; return it.
+
+    Whatever its maker decided, removing it can only keep it out of exports, so
+    it is never refused. The record and its audit event go in one store write,
+    then the photo; the event names the piece and its state, never its description.
+    """
+    from tinydb import Query
+
+    with store.transaction():
+        item = artwork(store, artwork_id)
+        store.db.table(TABLE).remove(Query().id == item.id)
+        store.append_audit(AuditEvent(
+            at=now_iso(), actor=Actor.FACILITATOR, action="artwork removed",
+            subject_kind="artwork", subject_id=item.id, participant_id=item.participant_id,
+            before={"state": item.state.value}, after="removed",
+        ))
+    (store.folder / "artwork" / Path(item.file).name).unlink(missing_ok=True)
+    return item
 
 
 def artwork_for(store: ConsultationStore, participant_id: str) -> list[Artwork]:

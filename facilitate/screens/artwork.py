@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from facilitate.plain_text import plain, rich_plain
+from facilitate.screens.dialogs import ConfirmDialog
 from facilitate.screens.forms import FormScreen, clean_path
 from models.artwork import ArtworkState
 from models.participant import Role
@@ -93,6 +94,8 @@ class ArtworkScreen(Screen[None]):
 
     BINDINGS = [
         Binding("a", "attach", "Attach a photo", tooltip="Attach a photo of a participant's work"),
+        Binding("delete", "remove", "Remove", key_display="del",
+                tooltip="Remove the highlighted photo (attached by mistake or lost); audited"),
         Binding("escape", "back", "Back"),
         Binding("q", "back", "Back", show=False),
     ]
@@ -169,6 +172,42 @@ class ArtworkScreen(Screen[None]):
     def _attached(self) -> None:
         self.reload()
         self.notify("Attached. Its maker decides in their review whether it is used.")
+
+    def action_remove(self) -> None:
+        """Remove the highlighted artwork and its photo, after a confirm (Cancel is focused)."""
+        table = self.query_one(DataTable)
+        if not table.display or table.row_count == 0:
+            self.notify("No artwork to remove.", severity="warning")
+            return
+        artwork_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        try:
+            item = artworks.artwork(self.store, str(artwork_id))
+            maker = self.store.participant(item.participant_id).pseudonym
+        except FacilitateError as error:
+            self.notify(str(error), severity="error")
+            return
+
+        def remove(sure: bool | None) -> None:
+            if not sure:
+                return
+            try:
+                artworks.remove_artwork(self.store, item.id)
+            except FacilitateError as error:
+                self.notify(str(error), severity="error")
+                return
+            self.reload()
+            self.notify(f"Removed {maker}'s photo; it appears in no export.", title="Artwork")
+
+        what = f"“{item.description}”" if item.description else "the photo"
+        self.app.push_screen(
+            ConfirmDialog(
+                "Remove artwork",
+                f"Remove {what} made by {maker} ({DECISIONS[item.state]})? The photo is deleted "
+                "from the consultation; the audit log notes the removal.",
+                submit_label="Remove",
+            ),
+            callback=remove,
+        )
 
     def action_back(self) -> None:
         """Back to the session."""
