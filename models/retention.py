@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from models.participant import ContributionState, Participant
+from models.participant import ContributionState, Participant, Role
 from models.quote import Quote, QuoteState
 from models.session import Session
 from models.transcript import Segment
@@ -56,12 +56,17 @@ def speakers_with_words(segments: list[Segment]) -> set[str]:
 
 
 def decided(session: Session, participants: list[Participant], speakers: set[str]) -> bool:
-    """True when each of ``speakers`` has approved or withdrawn their contribution."""
+    """True when each participant among ``speakers`` has approved or withdrawn their words.
+
+    A facilitator speaks in nearly every session but has no participant review to
+    decide in: waiting for them would keep every such recording for ever.
+    """
     by_id = {p.id: p for p in participants}
     return all(
         by_id[s].contribution_for(session.id) is not ContributionState.PENDING
         for s in speakers
-        if s in by_id  # someone no longer in the consultation (erased): nothing to ask
+        # Someone no longer in the consultation (erased): nothing to ask.
+        if s in by_id and by_id[s].role is Role.PARTICIPANT
     )
 
 

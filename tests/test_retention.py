@@ -15,7 +15,15 @@ from click.testing import CliRunner
 from quote_fixtures import painting_session
 
 from facilitate.__main__ import cli
-from models import ContributionReview, ContributionState, Decision, Participant, QuoteState, Session
+from models import (
+    ContributionReview,
+    ContributionState,
+    Decision,
+    Participant,
+    QuoteState,
+    Role,
+    Session,
+)
 from models.retention import RetentionError, parse_day, transcript_approved
 from models.transcript import Segment, Word
 from sessions.audio import write_flac
@@ -78,6 +86,17 @@ def test_a_transcript_is_approved_once_every_speaker_decided_and_no_quote_waits(
     assert not transcript_approved(session, [a, b], segments, [waiting])
     waiting.state = QuoteState.APPROVED
     assert transcript_approved(session, [a, b], segments, [waiting])
+
+
+def test_a_facilitators_words_wait_for_no_review() -> None:
+    """The facilitator speaks but has no participant review: the participants decide."""
+    session = Session("s-1", "c-1", "t")
+    jo = Participant("p-jo", "Jo", role=Role.FACILITATOR)
+    ash = Participant("p-a", "Ash")
+    segments = [_segment(0, "welcome everyone", "p-jo"), _segment(3, "hello", "p-a")]
+    assert not transcript_approved(session, [jo, ash], segments, [])
+    ash.contribution["s-1"] = ContributionReview(ContributionState.APPROVED, "x")
+    assert transcript_approved(session, [jo, ash], segments, [])
 
 
 def test_audio_is_due_once_approved_and_deleted_only_when_asked(
