@@ -100,11 +100,24 @@ def add_participant(
             (p for p in store.participants() if p.pseudonym.casefold() == pseudonym.casefold()),
             None,
         )
+        real = one_line(real_name)
+        if existing is not None and real and existing.real_name.strip():
+            if " ".join(existing.real_name.split()).casefold() != real.casefold():
+                # Another person, not the same one: merging them would lose this real
+                # name (it would not be hidden in exports) and join two people's words.
+                raise ValueError(
+                    f"{existing.pseudonym} in this consultation has another real name; "
+                    "choose another pseudonym for someone new."
+                )
         participant = existing or Participant(
-            id=new_id("p"), pseudonym=pseudonym, role=role, real_name=one_line(real_name)
+            id=new_id("p"), pseudonym=pseudonym, role=role, real_name=real
         )
         if existing is None:
             store.save_participant(participant)
+        elif real and not existing.real_name.strip():
+            # The same person, whose real name is known only now: it is hidden from now on.
+            existing.real_name = real
+            store.save_participant(existing)
         if participant.id not in session.participant_ids:
             session.participant_ids.append(participant.id)
             store.save_session(session)
