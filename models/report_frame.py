@@ -7,10 +7,15 @@ and printed around the approved quotes in every report format.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from models.audit import Actor, AuditEvent
 from models.text import clean_text
+
+#: A list marker typed at the start of a key message: -, *, +, •, – or — and a space,
+#: or "1." "2)" "a)" and a space (as word processors number them); alone, it is no message.
+_BULLET = re.compile(r"^(?:[-*+•·–—]|\(?[0-9]{1,2}[.)]|\(?[a-z]\))(?:\s+|$)")
 
 #: The parts of the frame that belong to the whole consultation (theme parts are theme ids).
 COMMISSIONED_BY = "commissioned by"
@@ -42,8 +47,13 @@ class ReportFrame:
 
     @property
     def messages(self) -> list[str]:
-        """The key messages, one per non-empty line."""
-        return [line.strip() for line in self.key_messages.splitlines() if line.strip()]
+        """The key messages, one per non-empty line, without a bullet typed before one.
+
+        Every report prints them as a list; a facilitator who types "- " or "1. "
+        at the start of a line would otherwise see two bullets ("• - Transport").
+        """
+        found = (_BULLET.sub("", line.strip(), count=1) for line in self.key_messages.splitlines())
+        return [message for message in found if message]
 
 
 def paragraphs(text: str) -> list[str]:
