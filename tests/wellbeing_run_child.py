@@ -82,11 +82,22 @@ async def test_check_in_follow_up_and_stop_for_someone(tmp_path: Path) -> None:
             await pilot.pause()
             assert app.screen is screen and not run.is_paused
 
-            await pilot.press("t")
+            # The check-out round is open while the recording saves (t, then y, as the
+            # facilitator says goodbye): the save is what the stop dialog's yes starts.
+            await pilot.press("w")
             await pilot.pause()
+            assert isinstance(app.screen, CheckInScreen)
+            screen.save()
+            await until(lambda: isinstance(app.screen, ConfirmScreen))  # transcribe now?
+            assert isinstance(app.screen_stack[-2], CheckInScreen)
             await pilot.press("y")
-            await until(lambda: isinstance(app.screen, ConfirmScreen))
-            await pilot.press("n")
+            await pilot.pause()
+            # The run screen waits for the round to end before it closes; it does not
+            # take the round away and linger, closed, behind it.
+            assert isinstance(app.screen, CheckInScreen) and screen in app.screen_stack
+            await pilot.press("escape")
+            await until(lambda: screen not in app.screen_stack)
+            await pilot.press("escape")  # the session screen: no second close of the run
             await pilot.pause()
     people = {p.pseudonym: p for p in store.participants()}
     assert [(c.moment, c.feeling) for c in people["Ash"].wellbeing] == [

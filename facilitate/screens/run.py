@@ -150,6 +150,8 @@ class RunScreen(Screen[str | None]):
         self.device: InputDevice | None = None
         self.checked = False
         self.saving = False
+        #: How to close once a dialog on top is gone, when saving ended under it.
+        self.closing: str | None = None
         self._error_shown = False
         self._live_problem_shown = False
 
@@ -423,7 +425,7 @@ class RunScreen(Screen[str | None]):
         if result == "transcribed":
             count = len(self.store.segments(self.session_id))
             self.notify(f"Transcript ready: {count} segments.", title="Recording saved")
-            self.dismiss("transcribed")
+            self.close_with("transcribed")
             return
         if self.run and self.run.recording:
             saved = format_duration(self.run.recording.duration_s)
@@ -455,7 +457,25 @@ class RunScreen(Screen[str | None]):
 
     def _transcribe_now(self, yes: bool | None) -> None:
         if yes:
-            self.dismiss("transcribe")
+            self.close_with("transcribe")
+
+    def close_with(self, result: str) -> None:
+        """Close with ``result`` now, or once the dialog on top of this screen is closed.
+
+        Saving ends in the background, often while the facilitator runs the
+        check-out round (w) or has someone on the calm screen: closing then would
+        take that dialog away instead, and leave this screen behind, already closed.
+        """
+        if self.app.screen is self:
+            self.dismiss(result)
+        else:
+            self.closing = result
+
+    def on_screen_resume(self) -> None:
+        """Back on top (a dialog closed): close now if saving ended meanwhile."""
+        if self.closing is not None:
+            result, self.closing = self.closing, None
+            self.dismiss(result)
 
     # -- actions ---------------------------------------------------------------------
 
