@@ -42,6 +42,13 @@ class EditTextScreen(ModalScreen[str | None]):
                 # All of it, wrapped: the facilitator compares it word by word.
                 yield Static(fill("The model heard: $said", said=self.original), id="original")
 
+    def on_mount(self) -> None:
+        """Show the end of the text, where the cursor is, once the field has its width."""
+        field = self.query_one("#text", Input)
+        # A segment longer than the field opened showing its start with the cursor
+        # out of sight at its end: typing then changed words the facilitator could not see.
+        self.call_after_refresh(lambda: field.scroll_to(x=field.max_scroll_x, animate=False))
+
     @on(Input.Submitted)
     def _save(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
