@@ -24,13 +24,14 @@ from sessions.transcript_merge import TranscriptUpdate
 
 TRANSCRIBE = "transcribe"
 #: The session's journey with its keys, so the footer need only show the main ones.
+#: Each line fits 80 columns, and the report's keys (w, a) are here with the rest.
 JOURNEY = (
-    "[b]Run the session[/b]     [$accent]p[/] plan   [$accent]c[/] consent   [$accent]r[/] record\n"
-    "[b]Work the transcript[/b] [$accent]t[/] open   [$accent]i[/] import   "
-    "[$accent]T[/] transcribe   [$accent]Q[/] quote   [$accent]u[/] quotes   "
-    "[$accent]k[/] codebook\n"
-    "[b]With participants[/b]   [$accent]v[/] review their words   [$accent]A[/] audit   "
-    "[$accent]E[/] export   [$accent]?[/] all keys"
+    "[b]Run the session[/b]     [$accent]p[/] plan   [$accent]c[/] consent   "
+    "[$accent]r[/] record   [$accent]i[/] import   [$accent]T[/] transcribe\n"
+    "[b]Work the transcript[/b] [$accent]t[/] open   [$accent]Q[/] quote   "
+    "[$accent]u[/] quotes   [$accent]k[/] codebook   [$accent]w[/] report\n"
+    "[b]With participants[/b]   [$accent]v[/] review   [$accent]a[/] artwork   "
+    "[$accent]A[/] audit   [$accent]E[/] export   [$accent]?[/] all keys"
 )
 NO_TRANSCRIPT = "No transcript yet.\nPress [b]i[/b] to import a recording made elsewhere."
 WAITING = "The transcript appears here when transcription is done.\nKeys still work meanwhile."
