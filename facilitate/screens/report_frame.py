@@ -9,7 +9,7 @@ presses ctrl+s, or leaves.
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -50,6 +50,8 @@ class ReportFrameScreen(Screen[None]):
         self.themes: dict[str, str] = {}
         #: Theme id -> its approved quotes as the report prints them; None until read.
         self.quotes: dict[str, list[tuple[str, str]]] | None = None
+        #: Why the approved quotes could not be read, if they could not.
+        self.unreadable = ""
 
     def compose(self) -> ComposeResult:
         """Parts, editor, approved quotes."""
@@ -86,20 +88,39 @@ class ReportFrameScreen(Screen[None]):
         self.query_one(TextArea).focus()
         self.read_quotes()
 
-    @work(thread=True, exclusive=True, group="frame-quotes", exit_on_error=False)
     def read_quotes(self) -> None:
-        """What the report will print under each theme: approved, redacted, anonymised."""
-        from sessions.export import build_content, load_source
+        """Read, off the UI thread, what the report will print under each theme.
 
-        content = build_content(load_source(self.store))
-        quotes = {
-            theme.id: [(q.text, q.attribution) for q in content.quotes_for(theme.id)]
-            for theme in content.themes
-        }
-        self.app.call_from_thread(self._quotes_read, quotes)
+        An app job, so a consultation the export cannot read (a lost artwork
+        photo, a damaged file) says why in one line instead of "Reading…" for ever.
+        """
+        store = self.store
+
+        def approved() -> dict[str, list[tuple[str, str]]]:
+            from sessions.export import build_content, load_source
+
+            content = build_content(load_source(store))
+            return {
+                theme.id: [(q.text, q.attribution) for q in content.quotes_for(theme.id)]
+                for theme in content.themes
+            }
+
+        self.app.run_job(  # type: ignore[attr-defined]
+            f"frame-quotes:{store.id}",
+            approved,
+            owner=self,
+            title="Cannot show the approved quotes",
+            on_success=self._quotes_read,
+            on_failure=self._quotes_failed,
+        )
 
     def _quotes_read(self, quotes: dict[str, list[tuple[str, str]]]) -> None:
         self.quotes = quotes
+        self.unreadable = ""
+        self.show_quotes()
+
+    def _quotes_failed(self, line: str) -> None:
+        self.unreadable = line
         self.show_quotes()
 
     def show_part(self, part: str) -> None:
@@ -122,7 +143,7 @@ class ReportFrameScreen(Screen[None]):
             target.update(rich_plain("Choose a theme to see its approved quotes here."))
             return
         if self.quotes is None:
-            target.update(rich_plain(LOADING))
+            target.update(rich_plain(self.unreadable or LOADING))
             return
         quotes = self.quotes.get(self.part, [])
         if not quotes:
