@@ -82,14 +82,16 @@ async def test_check_in_follow_up_and_stop_for_someone(tmp_path: Path) -> None:
             await pilot.pause()
             assert app.screen is screen and not run.is_paused
 
-            # The check-out round is open while the recording saves (t, then y, as the
-            # facilitator says goodbye): the save is what the stop dialog's yes starts.
-            await pilot.press("w")
-            await pilot.pause()
-            assert isinstance(app.screen, CheckInScreen)
+            # The check-out round is open while the recording saves (t, then y and w, as
+            # the facilitator says goodbye): the save is what the stop dialog's yes starts.
             screen.save()
+            screen.action_check_in()
+            await pilot.pause()
+            round_ = next(s for s in app.screen_stack if isinstance(s, CheckInScreen))
+            # At the end it is a check-out, whichever plan step is showing.
+            assert round_.moment is Moment.CHECK_OUT
             await until(lambda: isinstance(app.screen, ConfirmScreen))  # transcribe now?
-            assert isinstance(app.screen_stack[-2], CheckInScreen)
+            assert app.screen_stack[-2] is round_
             await pilot.press("y")
             await pilot.pause()
             # The run screen waits for the round to end before it closes; it does not

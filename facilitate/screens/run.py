@@ -677,7 +677,8 @@ class RunScreen(Screen[str | None]):
         """Ask each participant how they are: check-in or check-out, by the plan step."""
         from facilitate.screens.wellbeing import check_in_round, moment_for
 
-        moment = moment_for(self.plan, self.step_index)
+        ended = self.saving or (self.run is not None and self.run.stopped)
+        moment = moment_for(self.plan, self.step_index, ended)
         check_in_round(self, self.store, self.session_id, self.people, moment)
 
     def action_follow_up(self) -> None:

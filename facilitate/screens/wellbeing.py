@@ -472,8 +472,14 @@ class AttendanceScreen(Screen[None]):
 # -- what the run screen's keys call ----------------------------------------------------
 
 
-def moment_for(plan: list[PlanStep], step_index: int) -> Moment:
-    """Check-in or check-out, by the plan step (an activity step late in the plan: out)."""
+def moment_for(plan: list[PlanStep], step_index: int, ended: bool = False) -> Moment:
+    """Check-in or check-out, by the plan step (an activity step late in the plan: out).
+
+    Once the recording has ended (``ended``) it is a check-out whatever the step:
+    many facilitators never move the plan on, and the round at the end is a goodbye.
+    """
+    if ended:
+        return Moment.CHECK_OUT
     if not plan:
         return Moment.CHECK_IN
     step = plan[min(step_index, len(plan) - 1)]
