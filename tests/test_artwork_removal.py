@@ -115,3 +115,21 @@ def test_the_command_line_removes_artwork_by_its_id(tmp_path: Path) -> None:
     assert removed.exit_code == 0, removed.output
     assert f"Removed {item.id} by Ash" in removed.output
     assert artworks.artworks(c.store) == []
+
+
+async def test_a_long_description_leaves_the_decision_on_screen(tmp_path: Path) -> None:
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services, quotes=False)
+    long = "A painting of the garden with the bench and the pond and the heron. " * 6
+    item = artworks.add_artwork(c.store, c.session_id, c.ash, _photo(tmp_path / "a.jpg"), long)
+    artworks.decide(c.store, item.id, approve=False)
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert "don't use it" in screen_text(app)  # the maker's decision, at 80 columns
+        await pilot.press("delete")
+        await pilot.pause()
+        message = str(app.screen.query_one("#confirm-message").render())
+        assert "made by Ash" in message and long not in message and "…" in message

@@ -33,6 +33,11 @@ DECISIONS = {
 EMPTY = "No artwork yet. Press a to attach a photo of something a participant made."
 
 
+def short(text: str, most: int) -> str:
+    """``text`` cut to ``most`` characters with "…", so the maker's decision keeps its column."""
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
 @dataclass(frozen=True)
 class ArtworkDraft:
     """What the attach dialog collected."""
@@ -132,7 +137,7 @@ class ArtworkScreen(Screen[None]):
         for item in items:
             table.add_row(
                 rich_plain(names.get(item.participant_id, "?")),
-                rich_plain(item.description or "—"),
+                rich_plain(short(item.description, 36) or "—"),
                 rich_plain(DECISIONS[item.state]),
                 key=item.id,
             )
@@ -198,7 +203,7 @@ class ArtworkScreen(Screen[None]):
             self.reload()
             self.notify(f"Removed {maker}'s photo; it appears in no export.", title="Artwork")
 
-        what = f"“{item.description}”" if item.description else "the photo"
+        what = f"“{short(item.description, 60)}”" if item.description else "the photo"
         self.app.push_screen(
             ConfirmDialog(
                 "Remove artwork",
