@@ -81,6 +81,16 @@ async def test_check_in_follow_up_and_stop_for_someone(tmp_path: Path) -> None:
             await pilot.press("r")
             await pilot.pause()
             assert app.screen is screen and not run.is_paused
+            # Someone asks to stop in the middle of a round: space still pauses at once.
+            await pilot.press("w")
+            await pilot.pause()
+            assert isinstance(app.screen, CheckInScreen)
+            await pilot.press("space")
+            await pilot.pause()
+            assert isinstance(app.screen, CalmScreen) and run.is_paused
+            await pilot.press("r")
+            await pilot.pause()
+            assert app.screen is screen and not run.is_paused
 
             # The check-out round is open while the recording saves (t, then y and w, as
             # the facilitator says goodbye): the save is what the stop dialog's yes starts.

@@ -679,7 +679,8 @@ class RunScreen(Screen[str | None]):
 
         ended = self.saving or (self.run is not None and self.run.stopped)
         moment = moment_for(self.plan, self.step_index, ended)
-        check_in_round(self, self.store, self.session_id, self.people, moment)
+        check_in_round(self, self.store, self.session_id, self.people, moment,
+                       stop=self.action_ask_to_stop)
 
     def action_follow_up(self) -> None:
         """Put someone (who is speaking, to start with) on the follow-up list."""

@@ -61,7 +61,8 @@ class CheckInScreen(ModalScreen[int]):
 
     Keys ``1``-``6`` answer for the person shown, ``s`` skips them, and escape
     ends the round. Each answer is saved at once: a distressed one puts the
-    person on the follow-up list, and the facilitator is told.
+    person on the follow-up list, and the facilitator is told. On the run screen
+    ``space`` still stops for someone: "how are you?" is when someone may ask to.
     """
 
     CSS_PATH = "wellbeing.tcss"
@@ -70,17 +71,20 @@ class CheckInScreen(ModalScreen[int]):
           for n in range(1, len(FEELINGS) + 1)),
         Binding("s", "skip", "Skip"),
         Binding("escape", "finish", "Done"),
+        Binding("space", "stop_for_someone", "Stop for someone", key_display="space"),
     ]
 
     def __init__(
         self, store: ConsultationStore, session_id: str, people: list[Participant],
-        moment: Moment,
+        moment: Moment, stop: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.session_id = session_id
         self.people = people
         self.moment = moment
+        #: The run screen's "stop for someone" (pause at once, calm screen), if any.
+        self.stop = stop
         self.index = 0
         self.answered = 0
 
@@ -98,7 +102,8 @@ class CheckInScreen(ModalScreen[int]):
                     # said nothing.
                     button.can_focus = False
                     yield button
-            yield Static("No one has to answer: s skips · escape ends the round",
+            note = "No one has to answer: s skips · escape ends the round"
+            yield Static(note + (" · space stops" if self.stop is not None else ""),
                          classes="wellbeing-note")
 
     def on_mount(self) -> None:
@@ -149,6 +154,17 @@ class CheckInScreen(ModalScreen[int]):
     def action_finish(self) -> None:
         """End the round now."""
         self.dismiss(self.answered)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Stopping for someone only where there is a recording to pause."""
+        return self.stop is not None if action == "stop_for_someone" else True
+
+    def action_stop_for_someone(self) -> None:
+        """End the round and stop for someone: the recording pauses at once."""
+        stop = self.stop
+        self.dismiss(self.answered)
+        if stop is not None:
+            stop()
 
 
 @dataclass(frozen=True)
@@ -492,9 +508,12 @@ def moment_for(plan: list[PlanStep], step_index: int, ended: bool = False) -> Mo
 
 def check_in_round(
     screen: Screen[object], store: ConsultationStore, session_id: str,
-    people: list[Participant], moment: Moment,
+    people: list[Participant], moment: Moment, stop: Callable[[], None] | None = None,
 ) -> None:
-    """Ask each participant in the session how they are (facilitators are not asked)."""
+    """Ask each participant in the session how they are (facilitators are not asked).
+
+    ``stop`` is the run screen's "stop for someone", which space calls mid-round.
+    """
     consulted = [p for p in people if p.role is Role.PARTICIPANT]
     if not consulted:
         screen.notify("No participants in this session to check in.", severity="warning")
@@ -503,7 +522,8 @@ def check_in_round(
     def finished(answered: int | None) -> None:
         screen.notify(f"{plural(answered or 0, 'answer')} saved.", title=moment.value.capitalize())
 
-    screen.app.push_screen(CheckInScreen(store, session_id, consulted, moment), callback=finished)
+    screen.app.push_screen(CheckInScreen(store, session_id, consulted, moment, stop),
+                           callback=finished)
 
 
 def follow_up_dialog(
