@@ -27,8 +27,9 @@ def artwork() -> None:
 @one_line_errors
 def add(data_dir: str | None, session_id: str, photo: Path, maker: str, description: str) -> None:
     """Attach PHOTO of a participant's work to SESSION_ID, without its metadata."""
+    from models.participant import Role
     from sessions.artwork import add_artwork
-    from sessions.errors import NotFound
+    from sessions.errors import FacilitateError, NotFound
     from sessions.services import Services
 
     store, session = Services.from_root(data_dir).workspace.find_session(session_id)
@@ -37,6 +38,13 @@ def add(data_dir: str | None, session_id: str, photo: Path, maker: str, descript
     person = next(
         (p for p in people if p.id == maker or p.pseudonym.casefold() == wanted), None
     )
+    if person is not None and person.role is not Role.PARTICIPANT:
+        # Only a participant has a review to say yes in; a facilitator's piece would
+        # wait there for ever (the app offers participants only, for the same reason).
+        raise FacilitateError(
+            f"{person.pseudonym} is a facilitator; artwork is decided on by its maker in "
+            "their review, so choose a participant."
+        )
     if person is None:
         raise NotFound(
             f"No one called {maker!r} is in session {session_id}; "
@@ -55,6 +63,7 @@ def add(data_dir: str | None, session_id: str, photo: Path, maker: str, descript
 @one_line_errors
 def list_(data_dir: str | None, session_id: str) -> None:
     """List SESSION_ID's artwork, its makers and their decisions, and who could be a maker."""
+    from models.participant import Role
     from sessions.artwork import artworks
     from sessions.services import Services
 
@@ -66,8 +75,11 @@ def list_(data_dir: str | None, session_id: str) -> None:
     for item in items:
         made_by = names.get(item.participant_id, "?")
         click.echo(clean_text(f"{item.id}  {made_by}  {item.state.value}  {item.description}"))
-    people = ", ".join(f"{names[p]} ({p})" for p in session.participant_ids if p in names)
-    click.echo(clean_text(f"People in the session: {people or 'none yet'}"))
+    makers = {p.id for p in store.participants() if p.role is Role.PARTICIPANT}
+    people = ", ".join(
+        f"{names[p]} ({p})" for p in session.participant_ids if p in names and p in makers
+    )
+    click.echo(clean_text(f"Participants who can be makers: {people or 'none yet'}"))
 
 
 @artwork.command("remove")

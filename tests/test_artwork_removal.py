@@ -133,3 +133,19 @@ async def test_a_long_description_leaves_the_decision_on_screen(tmp_path: Path) 
         await pilot.pause()
         message = str(app.screen.query_one("#confirm-message").render())
         assert "made by Ash" in message and long not in message and "…" in message
+
+
+def test_the_command_line_attaches_artwork_only_to_a_participant(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from facilitate.artwork_cli import artwork
+
+    c = consultation_with_quotes(Services.from_root(None), quotes=False)
+    runner = CliRunner()
+    listed = runner.invoke(artwork, ["list", c.session_id])
+    assert "Ash" in listed.output and "Jo (" not in listed.output  # Jo facilitates
+    made = runner.invoke(artwork, ["add", c.session_id, str(_photo(tmp_path / "a.jpg")),
+                                   "--maker", "Jo"])
+    assert made.exit_code != 0 and "Jo is a facilitator" in made.output
+    assert len(made.output.strip().splitlines()) == 1
+    assert artworks.artworks(c.store) == []
