@@ -389,9 +389,14 @@ class ReviewScreen(Screen[None]):
             image: bytes | None = artworks.image_bytes(self.store, piece)
         except FacilitateError:
             image = None  # the description stands in for a photo that cannot be read
-        # Small enough that the choices stay on screen in an 80x24 terminal.
-        rows = max(4, min(16, self.size.height - 16))
-        self.query_one(Picture).show(image, piece.description, max_rows=rows)
+        # Small enough that the choices stay on screen in an 80x24 terminal, with
+        # room for the description beneath it, however many lines that takes.
+        picture = self.query_one(Picture)
+        width = picture.content_region.width or max(20, self.size.width - 4)
+        caption = Text(shown(piece.description) or "A photo of your work.")
+        lines = len(caption.wrap(self.app.console, width))
+        rows = max(2, min(16, self.size.height - 15 - lines))
+        picture.show(image, piece.description, max_rows=rows)
         self._set("review-state", ARTWORK_WORDS[piece.state])
         self._choice_labels("Yes, you can use this", "Don't use this", hide=False)
 
