@@ -81,13 +81,15 @@ async def test_check_in_follow_up_and_stop_for_someone(tmp_path: Path) -> None:
             await pilot.press("r")
             await pilot.pause()
             assert app.screen is screen and not run.is_paused
-            # Someone asks to stop in the middle of a round: space still pauses at once.
+            # Someone asks to stop in the middle of a round: space still pauses at once,
+            # and no count of answers pops up over the calm screen.
             await pilot.press("w")
             await pilot.pause()
             assert isinstance(app.screen, CheckInScreen)
             await pilot.press("space")
             await pilot.pause()
             assert isinstance(app.screen, CalmScreen) and run.is_paused
+            assert "0 answers saved." not in [line for _, line in notifications(app)]
             await pilot.press("r")
             await pilot.pause()
             assert app.screen is screen and not run.is_paused

@@ -162,7 +162,7 @@ class CheckInScreen(ModalScreen[int]):
     def action_stop_for_someone(self) -> None:
         """End the round and stop for someone: the recording pauses at once."""
         stop = self.stop
-        self.dismiss(self.answered)
+        self.dismiss(None)  # no count of answers over the calm screen (they are saved)
         if stop is not None:
             stop()
 
@@ -520,7 +520,9 @@ def check_in_round(
         return
 
     def finished(answered: int | None) -> None:
-        screen.notify(f"{plural(answered or 0, 'answer')} saved.", title=moment.value.capitalize())
+        if answered is None:
+            return  # stopped for someone: the calm screen stays quiet
+        screen.notify(f"{plural(answered, 'answer')} saved.", title=moment.value.capitalize())
 
     screen.app.push_screen(CheckInScreen(store, session_id, consulted, moment, stop),
                            callback=finished)
