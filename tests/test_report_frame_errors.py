@@ -1,15 +1,16 @@
-"""Writing the report when its quotes cannot be read: one line says why, not "Reading…" for ever."""
+"""The approved quotes beside the report editor: each on its own lines, or why not shown."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PIL import Image
-from quote_fixtures import consultation_with_quotes
+from quote_fixtures import ASH_ONE, consultation_with_quotes
 from textual.widgets import Static, TextArea
 
 from facilitate.app import FacilitateApp
 from facilitate.screens.report_frame import LOADING, ReportFrameScreen
+from models.participant import RecordingConsent
 from models.quote import Decision
 from sessions import artwork as artworks
 from sessions.report_frame import load_frame
@@ -48,3 +49,24 @@ async def test_a_lost_artwork_photo_is_named_beside_the_editor(tmp_path: Path) -
     assert load_frame(c.store).what_we_heard == {
         c.themes["Acceptance"]: "Ash spoke about acceptance."
     }
+
+
+async def test_each_approved_quote_has_its_own_lines_beside_the_editor() -> None:
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services)
+    c.store.set_recording_consent(c.ash, c.session_id, RecordingConsent.YES)
+    apply_decision(c.store, c.quotes["ash1"], Decision.APPROVE)
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportFrameScreen)
+        screen.show_part(c.themes["Acceptance"])
+        await pilot.pause()
+        shown = str(screen.query_one("#frame-quotes-list", Static).render())
+        lines = [line.strip() for line in shown.splitlines()]
+        assert lines[:2] == ["1 approved", ""]
+        assert lines[2] == f"“{ASH_ONE}”" and lines[3].startswith("— ")

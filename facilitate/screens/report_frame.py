@@ -149,10 +149,14 @@ class ReportFrameScreen(Screen[None]):
         if not quotes:
             target.update(rich_plain("No approved quotes under this theme yet."))
             return
-        lines = rich_plain(f"{len(quotes)} approved\n\n", style="bold")
+        # Line breaks go in apart from the words: cleaning a line of text removes them.
+        lines = rich_plain(f"{len(quotes)} approved", style="bold")
+        lines.append("\n\n")
         for text, attribution in quotes:
-            lines.append_text(rich_plain(f"“{text}”\n"))
-            lines.append_text(rich_plain(f"  — {attribution}\n\n", style="dim"))
+            lines.append_text(rich_plain(f"“{text}”"))
+            lines.append("\n")
+            lines.append_text(rich_plain(f"  — {attribution}", style="dim"))
+            lines.append("\n\n")
         target.update(lines)
 
     def save(self) -> bool:
