@@ -109,6 +109,19 @@ class FormScreen(ModalScreen[ResultType | None], Generic[ResultType]):
         error.update(plain(message))
         error.set_class(bool(message), "-shown")
 
+    def focus_field(self, name: str) -> None:
+        """Put the cursor at the end of the Input ``#name``, nothing selected.
+
+        Focusing a field selects all its text (for typing over it); after an error,
+        a first Backspace would then wipe what the facilitator meant to correct
+        (a whole list of pseudonyms, a long path).
+        """
+        field = self.query_one(f"#{name}", Input)
+        # From now on this field keeps its text when focused: it holds a correction.
+        field.select_on_focus = False
+        field.cursor_position = len(field.value)
+        field.focus()
+
     def value(self, name: str) -> str:
         """The stripped text of the Input ``#name``."""
         return self.query_one(f"#{name}", Input).value.strip()
@@ -170,14 +183,14 @@ class NewConsultationScreen(FormScreen[ConsultationDraft]):
         title = self.value("title")
         self.show_error("title", "" if title else "A consultation needs a title.")
         if not title:
-            self.query_one("#title", Input).focus()
+            self.focus_field("title")
             return None
         passphrase = self.query_one("#passphrase", Input).value
         short = 0 < len(passphrase) < MIN_PASSPHRASE
         self.show_error("passphrase", f"Use at least {MIN_PASSPHRASE} characters, or none."
                         if short else "")
         if short:
-            self.query_one("#passphrase", Input).focus()
+            self.focus_field("passphrase")
             return None
         codebook = self.query_one("#codebook", Select).value
         return ConsultationDraft(
@@ -262,7 +275,7 @@ class NewSessionScreen(FormScreen[SessionDraft]):
         for name in ("title", "date", "participants"):
             self.show_error(name, problems.get(name, ""))
         if problems:
-            self.query_one(f"#{next(iter(problems))}", Input).focus()
+            self.focus_field(next(iter(problems)))
             return None
         activity = self.query_one("#activity", Select).value
         return SessionDraft(
@@ -389,4 +402,4 @@ class ImportAudioScreen(FormScreen[Path]):
     def _not_audio(self, line: str) -> None:
         self._checked()
         self.show_error("path", line)
-        self.query_one("#path", Input).focus()
+        self.focus_field("path")
