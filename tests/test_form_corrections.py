@@ -37,3 +37,22 @@ async def test_the_field_with_the_mistake_is_focused_without_its_text_selected()
     names = {p.id: p.pseudonym for p in store.participants()}
     assert [names[i] for i in made.participant_ids if names[i] != "Jo"] == ["Ash", "Birch",
                                                                              "Cedar"]
+
+
+async def test_a_pseudonym_too_long_in_a_list_is_named() -> None:
+    services = Services.from_root(None)
+    painting_session(services)
+    app = FacilitateApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, NewSessionScreen)
+        form.query_one("#title", Input).value = "Music"
+        form.query_one("#participants", Input).value = "Ash, " + "Birchwood" * 5 + ", Cedar"
+        form.query_one("#participants", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        error = str(form.query_one("#participants-error").render())
+        assert error.startswith("BirchwoodBirchwoodBirch…: ") and "(this one has 45)" in error

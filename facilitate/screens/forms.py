@@ -269,9 +269,11 @@ class NewSessionScreen(FormScreen[SessionDraft]):
         twice = repeated_name(participants)
         if twice:
             problems["participants"] = f"{twice} is listed twice; each pseudonym once."
-        too_long = next(filter(None, map(pseudonym_problem, participants)), None)
-        if too_long:
-            problems["participants"] = too_long
+        wrong = next((name for name in participants if pseudonym_problem(name)), None)
+        if wrong is not None:
+            # In a list, say which one: "this one" alone does not.
+            which = wrong if len(wrong) <= 24 else wrong[:23] + "…"
+            problems["participants"] = f"{which}: {pseudonym_problem(wrong)}"
         for name in ("title", "date", "participants"):
             self.show_error(name, problems.get(name, ""))
         if problems:
