@@ -149,3 +149,30 @@ def test_the_command_line_attaches_artwork_only_to_a_participant(tmp_path: Path)
     assert made.exit_code != 0 and "Jo is a facilitator" in made.output
     assert len(made.output.strip().splitlines()) == 1
     assert artworks.artworks(c.store) == []
+
+
+async def test_a_photo_just_attached_is_the_one_highlighted(tmp_path: Path) -> None:
+    from textual.widgets import Input, Select
+
+    from facilitate.screens.artwork import AttachArtworkDialog
+
+    services = Services.from_root(None)
+    c = consultation_with_quotes(services, quotes=False)
+    for name in ("a", "b"):
+        artworks.add_artwork(c.store, c.session_id, c.birch, _photo(tmp_path / f"{name}.jpg"))
+    app = FacilitateApp(services, open_session=c.session_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a", "a")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, AttachArtworkDialog)
+        dialog.query_one("#photo", Input).value = str(_photo(tmp_path / "new.jpg"))
+        dialog.query_one("#maker", Select).value = c.ash
+        await pilot.click("#submit")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        [new] = artworks.artwork_for(c.store, c.ash)
+        assert table.row_count == 3
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == new.id

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from facilitate.plain_text import plain, rich_plain
 from facilitate.screens.dialogs import ConfirmDialog
 from facilitate.screens.forms import FormScreen, clean_path
-from models.artwork import ArtworkState
+from models.artwork import Artwork, ArtworkState
 from models.participant import Role
 from sessions import artwork as artworks
 from sessions.errors import FacilitateError
@@ -171,11 +171,14 @@ class ArtworkScreen(Screen[None]):
             ),
             owner=self,
             title="Attach artwork",
-            on_success=lambda _: self._attached(),
+            on_success=self._attached,
         )
 
-    def _attached(self) -> None:
+    def _attached(self, item: Artwork) -> None:
         self.reload()
+        table = self.query_one(DataTable)
+        # The new piece is the one highlighted, as a new quote or session is.
+        table.move_cursor(row=table.get_row_index(item.id))
         self.notify("Attached. Its maker decides in their review whether it is used.")
 
     def action_remove(self) -> None:
