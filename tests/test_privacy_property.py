@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from export_helpers import read_back
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from models import (
@@ -41,6 +41,7 @@ from models import (
     Marker,
     MarkerKind,
     Participant,
+    Recording,
     RecordingConsent,
     Role,
     Segment,
@@ -223,8 +224,12 @@ def _build(data: st.DataObject, root: Path) -> World:
                 t += 0.5
         heard.append((speaker.id, words))
         t += 1.0
+    # Marks are made while recording, so the session has a recording (its file is
+    # not needed: nothing here plays or silences audio, the model's hearing is `heard`).
+    recording = Recording(file="s-1.flac", duration_s=round(t + 1.0, 3), sample_rate=16000)
     session = Session(id=SID, consultation_id=store.id, title="Painting",
-                      participant_ids=[p.id for p in people], markers=markers)
+                      participant_ids=[p.id for p in people], markers=markers,
+                      recording=recording)
     store.save_session(session)
     world = World(store, people, oracle, heard, hide)
     transcribe(world, jitter=0.0, data=data)
@@ -368,9 +373,11 @@ def hide_in_review(world: World, data: st.DataObject) -> None:
     chosen = data.draw(st.lists(st.integers(0, len(segment.words) - 1), max_size=3, unique=True))
     redact_own_words(world.store, segment.speaker_id, SID, segment.id, chosen)
     tokens = [w.text.strip().strip(".,!?") for w in segment.words]
-    # "Exactly these": words of this segment not chosen are shown again.
-    world.oracle.transcript_hidden -= set(tokens)
-    world.oracle.transcript_hidden |= {tokens[i] for i in chosen}
+    # "Exactly these": words of this segment not chosen are shown again, and so are
+    # the heard words they were typed over: this choice replaces any made on those.
+    oracle = world.oracle
+    oracle.transcript_hidden -= set(tokens) | {o for t in tokens for o in oracle.origin(t)}
+    oracle.transcript_hidden |= {tokens[i] for i in chosen}
 
 
 def contribution(world: World, data: st.DataObject) -> None:
@@ -394,9 +401,15 @@ def strike(world: World, data: st.DataObject) -> None:
 
 
 def hide_list(world: World, data: st.DataObject) -> None:
+    """The facilitator adds and removes staff and place names on the names-to-hide list.
+
+    Names they did not type (a real name erasure keeps there because others still
+    say it) stay: removing one is a deliberate act this sequence does not model.
+    """
     consultation = world.store.consultation()
     names = [n for n, _ in HIDE_POOL]
-    consultation.hide_names = data.draw(st.lists(st.sampled_from(names), unique=True))
+    kept = [n for n in consultation.hide_names if n not in names]
+    consultation.hide_names = kept + data.draw(st.lists(st.sampled_from(names), unique=True))
     world.store.save_consultation(consultation)
 
 
@@ -503,6 +516,8 @@ def check_export(world: World, out: Path, include_pseudonyms: bool) -> None:
     max_examples=EXAMPLES,
     derandomize=not HUNTING,
     deadline=None,
+    # No "explain" phase: it traces every line run, and an export renders a PDF.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                            HealthCheck.function_scoped_fixture],
 )
