@@ -267,7 +267,7 @@ def test_export_refuses_a_consultation_id_that_is_a_path() -> None:
     result = facilitate("export", "--consultation", "../..", "--to", "out")
     assert result.returncode == 2
     (line,) = result.stderr.decode("utf-8").strip().splitlines()
-    assert "not a valid consultation id" in line
+    assert "No consultation '../..'" in line  # refused as an id, never followed as a path
 
 
 def test_cli_errors_quoting_typed_text_carry_no_codes() -> None:
