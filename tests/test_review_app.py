@@ -254,3 +254,15 @@ async def test_the_focused_review_button_is_always_on_show_and_stands_out() -> N
         unfocused = next(b for b in app.screen.query(Button) if b is not focused)
         assert focused.styles.background != unfocused.styles.background
         assert focused.styles.background.brightness > 0.6
+
+
+async def test_a_stray_enter_never_decides_for_the_participant() -> None:
+    """Nothing a participant did not choose is recorded: the focus is never on a decision."""
+    async with reviewing_ash() as (c, app, pilot):
+        before = {q.id: q.state for q in c.store.quotes(c.session_id)}
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("right", "enter")  # on the next card too
+        await pilot.pause()
+        assert app.focused is None or app.focused.id not in {"approve", "withdraw"}
+        assert {q.id: q.state for q in c.store.quotes(c.session_id)} == before

@@ -153,12 +153,17 @@ class Page:
     item_id: str = ""
 
 
+#: The buttons that record a decision: they never take the focus by themselves.
+DECISION_BUTTONS = frozenset({"approve", "withdraw"})
+
+
 class ReviewScreen(Screen[None]):
     """One participant reviews their own quotes (and, if they like, their transcript)."""
 
     CSS_PATH = "review.tcss"
     LOCKS_APP: ClassVar[bool] = True
-    AUTO_FOCUS = "#approve"
+    #: Never a decision: a stray Enter must not approve or withdraw anyone's words.
+    AUTO_FOCUS = "#play, #next, #previous"
     #: Below 30 rows (80x24) the card closes up so the words and choices fit at once.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar = [
@@ -352,6 +357,8 @@ class ReviewScreen(Screen[None]):
                                        if isinstance(node, Widget)):
             return
         for button in self.query(Button):
+            if button.id in DECISION_BUTTONS:
+                continue  # a decision is always the participant's own press
             if not button.disabled and all(
                 node.display for node in button.ancestors_with_self if isinstance(node, Widget)
             ):
