@@ -49,8 +49,13 @@ _MD_SPECIAL = re.compile(r"([\\`*_<>|#])")
 
 
 def md_escape(text: str) -> str:
-    """Escape what Markdown would otherwise read as formatting."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Escape what Markdown would otherwise read as formatting.
+
+    Square brackets stay as they are ("[redacted]", "[name]" read as written),
+    except where a link would start: "](" is escaped, so typed text never
+    becomes a link to somewhere.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("](", "\\](")
 
 
 def artwork_file_name(number: int) -> str:
