@@ -21,7 +21,8 @@ from textual.widgets import Footer, Header, Input, Select, Static
 
 from facilitate.plain_text import plain, shown
 from facilitate.screens.forms import FormScreen
-from models import Actor, Participant, Role
+from facilitate.screens.wellbeing import participants_or_say
+from models import Actor, Participant
 from models.reach import (
     ATTRIBUTES,
     ETHNIC_GROUP,
@@ -120,16 +121,9 @@ class ReachScreen(Screen[None]):
 
     def action_answers(self) -> None:
         """Record a participant's own answers."""
-        try:
-            people = [p for p in self.store.participants() if p.role is Role.PARTICIPANT]
-        except FacilitateError as error:
-            self.notify(str(error), severity="error")
-            return
-        if not people:
-            self.notify("No participants yet: add people to a session first.",
-                        severity="warning")
-            return
-        self.app.push_screen(ReachAnswersScreen(people), callback=self._save_answers)
+        people = participants_or_say(self, self.store)
+        if people:
+            self.app.push_screen(ReachAnswersScreen(people), callback=self._save_answers)
 
     def _save_answers(self, draft: ReachDraft | None) -> None:
         if draft is None:

@@ -167,6 +167,19 @@ class CheckInScreen(ModalScreen[int]):
             stop()
 
 
+
+def participants_or_say(screen: Screen, store: ConsultationStore) -> list[Participant]:
+    """The consultation's participants; empty (and said on ``screen``) when none can be asked."""
+    try:
+        people = [p for p in store.participants() if p.role is Role.PARTICIPANT]
+    except FacilitateError as error:
+        screen.notify(str(error), severity="error")
+        return []
+    if not people:
+        screen.notify("No participants yet: add people to a session first.",
+                      severity="warning")
+    return people
+
 @dataclass(frozen=True)
 class FollowUpDraft:
     """Who to call, why, and in how many days."""
@@ -417,14 +430,8 @@ class FollowUpListScreen(Screen[None]):
 
     def action_new(self) -> None:
         """Put anyone in the consultation on the list (a call came in, a worry)."""
-        try:
-            people = [p for p in self.store.participants() if p.role is Role.PARTICIPANT]
-        except FacilitateError as error:
-            self.notify(str(error), severity="error")
-            return
+        people = participants_or_say(self, self.store)
         if not people:
-            self.notify("No participants yet: add people to a session first.",
-                        severity="warning")
             return
 
         def save(draft: FollowUpDraft | None) -> None:
