@@ -15,7 +15,7 @@ from test_reach_model import recoverable
 from models import Participant, RecordingConsent, Session
 from models.reach import AGE_BAND, AREA_TYPE, FEW, HIDDEN, PREFER_NOT
 from sessions.export import export_all
-from sessions.export.reach_section import reach_for, reach_html, reach_markdown
+from sessions.export.reach_section import chart_groups, reach_for, reach_html, reach_markdown
 from sessions.planning import create_session
 from sessions.store import Workspace
 from sessions.wellbeing import add_follow_up, set_reach_answer, set_reference
@@ -57,11 +57,14 @@ def test_no_exported_reach_cell_shows_one_to_four(ages: list[str], areas: list[s
     page = "\n".join(reach_html(tables))
     assert not re.search(r'<td class="n">[1-4]</td>', page)
     # No chart bar stands for a count that is not shown.
-    for line in markdown:
-        if "reached" in line and "█" in line:
-            group = line.split("  reached")[0].strip()
-            rows = [r for r in table_cells(markdown) if r[0] == group]
-            assert rows and rows[0][1] not in (FEW, HIDDEN)
+    for table in tables:
+        rows = {row.category: row for row in table.rows}
+        for group in chart_groups(table):
+            row = rows[group.label.split(" — ")[0]]
+            if row.count in (FEW, HIDDEN) or group.reached is None:
+                assert group.reached is None and row.share == ""
+            else:
+                assert f"{group.reached:.0f}%" == row.share
 
 
 def test_the_report_carries_the_reach_section_and_the_audit_no_follow_ups(

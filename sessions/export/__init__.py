@@ -145,7 +145,14 @@ def _renderers(content: ExportContent, fmt: str) -> list[tuple[str, Renderer]]:
             (report.artwork_file_name(n), (lambda art=art: art.image))
             for n, art in enumerate(content.artwork, start=1)
         ]
-        return [("report.md", text(lambda: report.render_markdown(content))), *photos]
+        # So is each reach chart (the Markdown links to it by name).
+        from sessions.export import reach_section
+
+        charts = [
+            (reach_section.chart_file_name(table), (lambda t=table: reach_section.chart_for(t)))
+            for table in reach_section.charted(content.reach)
+        ]
+        return [("report.md", text(lambda: report.render_markdown(content))), *photos, *charts]
     if fmt == "report-html":
         return [("report.html", text(lambda: report.render_html(content)))]
     if fmt == "report-docx":

@@ -65,3 +65,57 @@ def theme_chart(rows: Sequence[tuple[str, int, int]]) -> bytes:
 def _short(name: str, limit: int = 38) -> str:
     """A theme name short enough for the chart's axis."""
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+#: Reached dark, reference light, as the theme chart pairs its bars.
+REACHED_COLOUR = QUOTES_COLOUR
+REFERENCE_COLOUR = "#c9c9c9"
+#: Labels of under-reached groups stand out in a colour that still reads in greyscale.
+UNDER_COLOUR = "#a33b20"
+
+
+def reach_figure(groups: Sequence[Any]) -> Any:
+    """Reached against reference shares per group, side by side, as a matplotlib Figure.
+
+    ``groups`` are :class:`~sessions.export.reach_section.ChartGroup`: a group
+    whose reached share is None gets no reached bar and no figure, only its
+    reference bar and a label saying why.
+    """
+    import textwrap
+
+    labels = [textwrap.fill(g.label, 34, max_lines=4, placeholder="…") for g in groups][::-1]
+    ordered = list(groups)[::-1]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    fig = _figure(7.0, 1.3 + 0.28 * lines + 0.2 * len(groups))
+    ax = fig.add_subplot()
+    bar = 0.38
+    shown = [(n, g.reached) for n, g in enumerate(ordered) if g.reached is not None]
+    # Only groups whose share the table shows are handed to matplotlib at all.
+    reached = ax.barh([n + bar / 2 for n, _ in shown], [s for _, s in shown], bar,
+                      label="Reached", color=REACHED_COLOUR)
+    reference = ax.barh([n - bar / 2 for n in range(len(ordered))],
+                        [g.reference for g in ordered], bar, label="Reference",
+                        color=REFERENCE_COLOUR)
+    ax.bar_label(reached, fmt="%.0f%%", padding=2, fontsize=7)
+    ax.bar_label(reference, fmt="%.0f%%", padding=2, fontsize=7, color="#555555")
+    ax.set_yticks(list(range(len(ordered))), labels, fontsize=8)
+    for tick, group in zip(ax.get_yticklabels(), ordered, strict=True):
+        if group.under_reached:
+            tick.set_color(UNDER_COLOUR)
+            tick.set_fontweight("bold")
+    top = max([g.reference for g in ordered] + [s for _, s in shown] + [10.0])
+    # Room for the figures at the bars' ends.
+    ax.set_xlim(0, min(112.0, top * 1.15 + 5))
+    ax.set_xlabel("Share of people (%)", fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def reach_chart(groups: Sequence[Any]) -> bytes:
+    """:func:`reach_figure` as PNG bytes."""
+    out = io.BytesIO()
+    reach_figure(groups).savefig(out, format="png", metadata={"Software": None})
+    return out.getvalue()

@@ -2,19 +2,24 @@
 
 Counts come from :func:`models.reach.reach_table`, already suppressed: a count
 from 1 to 4 shows as "<5", and cells that would let one be worked out show as
-"hidden". The chart draws reached against reference shares with text bars, the
-same in every format; a group whose count is not shown gets no reached bar,
-so no bar length gives a hidden count away.
+"hidden". Each question with reference shares gets a chart of reached against
+reference shares (drawn by :func:`sessions.export.chart.reach_chart`), the same
+picture in every format; a group whose count is not shown gets no reached bar
+and no reached figure, so nothing in the picture gives a hidden count away.
 
 The report calls one function per format: :func:`reach_markdown`,
-:func:`reach_html` and :func:`reach_docx`. Each adds nothing when no one
-described themselves and no reference was given.
+:func:`reach_html` and :func:`reach_docx` (the PDF asks :func:`chart_for`).
+Each adds nothing when no one described themselves and no reference was given.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from models import Participant, Session
@@ -28,8 +33,6 @@ INTRO = (
     "worked out from the totals. Shares are of everyone reached."
 )
 UNDER = "under-reached"
-#: Width of a 100% bar in the text chart.
-BAR_WIDTH = 20
 
 
 def reach_for(
@@ -56,26 +59,71 @@ def _reference(row: Any) -> str:
     return "" if row.reference is None else f"{row.reference:.0f}%"
 
 
-def _bar(percent: float) -> str:
-    filled = round(BAR_WIDTH * min(max(percent, 0.0), 100.0) / 100)
-    return "█" * filled + "·" * (BAR_WIDTH - filled)
+#: What a group's label says when its reached share is not shown.
+NOT_SHOWN = "not shown (small numbers)"
 
 
-def chart_lines(table: ReachTable) -> list[str]:
-    """Reached against reference shares, as text bars; hidden counts draw no bar."""
-    lines = []
-    width = max((len(row.category) for row in table.rows), default=0)
+@dataclass(frozen=True)
+class ChartGroup:
+    """One group of a reach chart: what matplotlib is given to draw, and nothing more."""
+
+    #: The group's label, with its notes ("under-reached", ``NOT_SHOWN``).
+    label: str
+    #: The reached share in percent as the table shows it; None draws no bar at all.
+    reached: float | None
+    #: The reference population's share in percent.
+    reference: float
+    under_reached: bool
+
+
+def chart_groups(table: ReachTable) -> tuple[ChartGroup, ...]:
+    """The groups a question's chart draws: those with a reference share, in table order.
+
+    A group whose count is suppressed ("<5" or hidden) gets no reached share
+    (None): a bar's length, or a percentage beside it, would give its count away.
+    The reached share is the table's own rounded figure, so the chart shows
+    nothing the table does not.
+    """
+    groups = []
     for row in table.rows:
         if row.category in (PREFER_NOT, NOT_GIVEN) or row.reference is None:
             continue
-        if row.count in (FEW, HIDDEN) or not row.share:
-            reached = "(too few to show)" if row.count == FEW else "(hidden)"
-        else:
-            reached = f"{_bar(float(row.share.rstrip('%')))} {row.share}"
-        mark = f"  {UNDER}" if row.under_reached else ""
-        lines.append(f"{row.category:<{width}}  reached   {reached}{mark}")
-        lines.append(f"{'':<{width}}  reference {_bar(row.reference)} {_reference(row)}")
-    return lines
+        shown = row.count not in (FEW, HIDDEN) and row.share.endswith("%")
+        notes = ([UNDER] if row.under_reached else []) + ([] if shown else [NOT_SHOWN])
+        label = row.category + (f" — {'; '.join(notes)}" if notes else "")
+        reached = float(row.share.rstrip("%")) if shown else None
+        groups.append(ChartGroup(label, reached, row.reference, row.under_reached))
+    return tuple(groups)
+
+
+def charted(tables: Sequence[ReachTable]) -> list[ReachTable]:
+    """The shown questions that get a chart: those with at least one reference share."""
+    return [t for t in tables if worth_showing(t) and chart_groups(t)]
+
+
+def chart_file_name(table: ReachTable) -> str:
+    """The file a Markdown report's chart for ``table``'s question is written to."""
+    return f"report-reach-{'-'.join(table.attribute.split())}.png"
+
+
+def chart_alt(table: ReachTable) -> str:
+    """The chart's text alternative."""
+    return f"Reached and reference shares by {table.attribute}"
+
+
+@lru_cache(maxsize=8)
+def _drawn(groups: tuple[ChartGroup, ...]) -> bytes:
+    # Drawn once for every report format of one export (a few groups and
+    # shares, no one's words, are what is kept).
+    from sessions.export.chart import reach_chart
+
+    return reach_chart(groups)
+
+
+def chart_for(table: ReachTable) -> bytes | None:
+    """The question's chart as PNG bytes, or None when no group has a reference share."""
+    groups = chart_groups(table)
+    return _drawn(groups) if groups else None
 
 
 def table_rows(table: ReachTable) -> list[tuple[str, str, str, str, str]]:
@@ -100,9 +148,8 @@ def reach_markdown(tables: Sequence[ReachTable], escape: Any = str) -> list[str]
         out += ["| " + " | ".join(HEADER) + " |", "| --- | ---: | ---: | ---: | --- |"]
         out += ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in table_rows(table)]
         out.append("")
-        chart = chart_lines(table)
-        if chart:
-            out += ["```", *chart, "```", ""]
+        if chart_groups(table):
+            out += [f"![{escape(chart_alt(table))}]({chart_file_name(table)})", ""]
     return out
 
 
@@ -121,9 +168,11 @@ def reach_html(tables: Sequence[ReachTable]) -> list[str]:
             cells = "".join(f'<td class="n">{e(n)}</td>' for n in numbers)
             out.append(f"<tr><td>{e(group)}</td>{cells}<td>{e(under)}</td></tr>")
         out.append("</table>")
-        chart = chart_lines(table)
-        if chart:
-            out.append(f"<pre>{e(chr(10).join(chart))}</pre>")
+        chart = chart_for(table)
+        if chart is not None:
+            encoded = base64.b64encode(chart).decode("ascii")
+            out.append(f'<figure><img src="data:image/png;base64,{encoded}" '
+                       f'alt="{e(chart_alt(table))}"></figure>')
     return out
 
 
@@ -144,8 +193,8 @@ def reach_docx(document: Any, tables: Sequence[ReachTable]) -> None:
         for row in rows:
             for cell, text in zip(grid.add_row().cells, row, strict=True):
                 cell.text = text
-        chart = chart_lines(table)
-        if chart:
-            paragraph = document.add_paragraph()
-            run = paragraph.add_run("\n".join(chart))
-            run.font.name = "Courier New"
+        chart = chart_for(table)
+        if chart is not None:
+            from docx.shared import Cm
+
+            document.add_picture(io.BytesIO(chart), width=Cm(15))

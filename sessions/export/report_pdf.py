@@ -162,13 +162,14 @@ def _reach(pdf: Any, content: ExportContent) -> None:
     for table in shown:
         _heading(pdf, table.attribute.capitalize(), 2)
         _table(pdf, reach.HEADER, reach.table_rows(table), (56, 22, 22, 26, 30))
-        chart = reach.chart_lines(table)
-        if chart:
-            if "mono" not in pdf.fonts:  # loaded only when needed: each font takes a moment
-                pdf.add_font("mono", "", str(font_dir() / "DejaVuSansMono.ttf"))
-            pdf.set_font("mono", "", 7.5)
-            pdf.multi_cell(0, 3.8, "\n".join(chart), new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(3)
+        chart = reach.chart_for(table)
+        if chart is not None:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(chart)) as drawn:
+                size = drawn.size
+            _image(pdf, chart, size[0], size[1], pdf.epw * 0.9, 120)
+            pdf.ln(2)
 
 
 def _quote(pdf: Any, text: str, attribution: str) -> None:
