@@ -54,10 +54,6 @@ class FacilitateApp(App[None]):
 
     TITLE = "facilitate"
     CSS_PATH = "app.tcss"
-    #: The footer keeps its right-hand corner for this key, whatever the width: there
-    #: it shows "? Keys" (the way to every key), not the command palette's key,
-    #: which a narrow terminal would otherwise push "? Keys" off the end for.
-    COMMAND_PALETTE_BINDING = "question_mark"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("question_mark", "help", "Keys", key_display="?", show=False),
@@ -65,6 +61,18 @@ class FacilitateApp(App[None]):
         Binding("f1", "help", "Keys", show=False, priority=True),
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True),
     ]
+
+    @property
+    def COMMAND_PALETTE_BINDING(self) -> str:  # type: ignore[override]  # Textual's name
+        """The key the footer keeps its right-hand corner for, whatever the width.
+
+        There it shows "? Keys" (the way to every key), not the command palette's key,
+        which a narrow terminal would otherwise push "? Keys" off the end for. In a
+        text field ? types itself, so the corner shows "f1 Keys" there instead.
+        """
+        if "question_mark" in self.screen.active_bindings:
+            return "question_mark"
+        return "f1"
 
     def __init__(self, services: Services, open_session: str | None = None) -> None:
         super().__init__()

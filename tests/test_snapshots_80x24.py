@@ -22,6 +22,7 @@ from textual.pilot import Pilot
 import facilitate.screens.export
 import facilitate.screens.forms
 import facilitate.screens.keeping
+import facilitate.screens.run
 import models.ids
 import sessions.clock
 import sessions.retention
@@ -31,6 +32,7 @@ from models import RecordingConsent
 from sessions.consent import record_answer
 from sessions.review import set_pin
 from sessions.services import Services
+from sessions.wellbeing import add_follow_up
 
 SIZE = (80, 24)
 TODAY = dt.date(2024, 5, 20)
@@ -75,6 +77,8 @@ def fixed_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for module in (facilitate.screens.export, facilitate.screens.forms):
         monkeypatch.setattr(module, "datetime", FIXED_DT)
     monkeypatch.setattr(sessions.wellbeing, "date", FixedDate)
+    # Free disk differs from machine to machine; the run screen shows it as hours left.
+    monkeypatch.setattr(facilitate.screens.run, "hours_left", lambda folder: 434.0)
     # The run screen as on a laptop without PortAudio: it shows its problem line, which
     # draws the same on every machine, where a real microphone's level never would.
     fake = tmp_path / "fake"
@@ -91,6 +95,8 @@ def fixed_app(open_session: bool) -> tuple[FacilitateApp, Consultation]:
     set_pin(c.store, PIN)
     for person in c.store.participants():
         record_answer(c.store, c.session_id, person.id, RecordingConsent.YES)
+    add_follow_up(c.store, c.birch, "Found the session hard; call before next week",
+                  session_id=c.session_id)
     return FacilitateApp(services, open_session=c.session_id if open_session else None), c
 
 
