@@ -64,6 +64,8 @@ def test_the_drawn_chart_has_a_reached_bar_only_for_groups_it_may_show() -> None
     assert sorted(written) == ["10%", "25%", "60%", "60%"]  # no figure for a small group
     labels = [t.get_text().replace("\n", " ") for t in figure.axes[0].get_yticklabels()]
     assert sum(NOT_SHOWN in label for label in labels) == 2
+    # A group's name is set as text, never read as "$...$" mathematics.
+    assert not any(t.get_parse_math() for t in figure.axes[0].get_yticklabels())
 
 
 def test_every_report_format_carries_the_reach_chart(tmp_path: Path) -> None:

@@ -98,7 +98,8 @@ def reach_figure(groups: Sequence[Any]) -> Any:
                         color=REFERENCE_COLOUR)
     ax.bar_label(reached, fmt="%.0f%%", padding=2, fontsize=7)
     ax.bar_label(reference, fmt="%.0f%%", padding=2, fontsize=7, color="#555555")
-    ax.set_yticks(list(range(len(ordered))), labels, fontsize=8)
+    # Labels are text, never matplotlib's "$...$" mathematics.
+    ax.set_yticks(list(range(len(ordered))), labels, fontsize=8, parse_math=False)
     for tick, group in zip(ax.get_yticklabels(), ordered, strict=True):
         if group.under_reached:
             tick.set_color(UNDER_COLOUR)
