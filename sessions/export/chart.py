@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -81,21 +82,26 @@ def reach_figure(groups: Sequence[Any]) -> Any:
     whose reached share is None gets no reached bar and no figure, only its
     reference bar and a label saying why.
     """
-    import textwrap
 
-    labels = [textwrap.fill(g.label, 34, max_lines=4, placeholder="…") for g in groups][::-1]
+    def label(text: str) -> str:
+        # A long group name is cut short; its notes ("not shown ...") never are.
+        name, _, notes = text.partition(" — ")
+        wrapped = textwrap.fill(name, 32, max_lines=2, placeholder="…")
+        return wrapped + (f"\n{textwrap.fill(notes, 32)}" if notes else "")
+
+    labels = [label(g.label) for g in groups][::-1]
     ordered = list(groups)[::-1]
-    lines = sum(label.count("\n") + 1 for label in labels)
-    fig = _figure(7.0, 1.3 + 0.28 * lines + 0.2 * len(groups))
+    lines = sum(text.count("\n") + 1 for text in labels)
+    # About the width it is printed at (15 cm), so its type prints at its size.
+    fig = _figure(6.0, 1.3 + 0.28 * lines + 0.2 * len(groups))
     ax = fig.add_subplot()
     bar = 0.38
     shown = [(n, g.reached) for n, g in enumerate(ordered) if g.reached is not None]
     # Only groups whose share the table shows are handed to matplotlib at all.
     reached = ax.barh([n + bar / 2 for n, _ in shown], [s for _, s in shown], bar,
-                      label="Reached", color=REACHED_COLOUR)
+                      color=REACHED_COLOUR)
     reference = ax.barh([n - bar / 2 for n in range(len(ordered))],
-                        [g.reference for g in ordered], bar, label="Reference",
-                        color=REFERENCE_COLOUR)
+                        [g.reference for g in ordered], bar, color=REFERENCE_COLOUR)
     ax.bar_label(reached, fmt="%.0f%%", padding=2, fontsize=7)
     ax.bar_label(reference, fmt="%.0f%%", padding=2, fontsize=7, color="#555555")
     # Labels are text, never matplotlib's "$...$" mathematics.
@@ -110,7 +116,14 @@ def reach_figure(groups: Sequence[Any]) -> Any:
     ax.set_xlabel("Share of people (%)", fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=8, frameon=False)
+    # Drawn keys, not the bars': with every reached share hidden there is no
+    # reached bar to take its colour from.
+    from matplotlib.patches import Patch
+
+    keys = [Patch(color=REACHED_COLOUR, label="Reached"),
+            Patch(color=REFERENCE_COLOUR, label="Reference")]
+    ax.legend(handles=keys, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=8,
+              frameon=False)
     fig.tight_layout()
     return fig
 
