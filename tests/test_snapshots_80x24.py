@@ -43,7 +43,7 @@ class FixedDate(dt.date):
     """A date whose today is always ``TODAY``."""
 
     @classmethod
-    def today(cls) -> FixedDate:  # noqa: D102 - as date.today
+    def today(cls) -> FixedDate:
         return cls(TODAY.year, TODAY.month, TODAY.day)
 
 
@@ -51,10 +51,10 @@ class FixedDatetime(dt.datetime):
     """A datetime whose now is always ``NOW``, shown in UTC whatever the machine's zone."""
 
     @classmethod
-    def now(cls, tz: dt.tzinfo | None = None) -> FixedDatetime:  # noqa: D102 - as datetime.now
+    def now(cls, tz: dt.tzinfo | None = None) -> FixedDatetime:
         return cls.fromtimestamp(NOW.timestamp(), tz or dt.UTC)
 
-    def astimezone(self, tz: dt.tzinfo | None = None) -> dt.datetime:  # noqa: D102
+    def astimezone(self, tz: dt.tzinfo | None = None) -> dt.datetime:
         return dt.datetime.astimezone(self, tz or dt.UTC)
 
 
@@ -105,10 +105,16 @@ def pressing(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
 
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.pause()
+        before = pilot.app.screen
         await pilot.press(*keys)
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        # Checked here too, so a snapshot regenerated without a look still cannot lose
+        # them: the keys opened a screen, and its footer ends with the way to every key.
+        assert (pilot.app.screen is before) == (not keys), keys
+        footer = pilot.app.screen._compositor.render_strips()[-1].text.rstrip()
+        assert footer.endswith(("? Keys", "f1 Keys")), footer
 
     return run_before
 
