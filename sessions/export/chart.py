@@ -50,7 +50,8 @@ def theme_chart(rows: Sequence[tuple[str, int, int]]) -> bytes:
     ax.barh([p + bar / 2 for p in positions], quotes, bar, label="Approved quotes",
             color=QUOTES_COLOUR)
     ax.barh([p - bar / 2 for p in positions], people, bar, label="People", color=PEOPLE_COLOUR)
-    ax.set_yticks(list(positions), names, fontsize=9)
+    # Theme names are typed text: "$5 fares$" must not be set as a formula.
+    ax.set_yticks(list(positions), names, fontsize=9, parse_math=False)
     ax.tick_params(axis="x", labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.xaxis.get_major_locator().set_params(integer=True)
