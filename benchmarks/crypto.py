@@ -34,6 +34,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from quotes import build  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 import sessions.encryption as encryption  # noqa: E402
 from sessions.audio import silence_in_place  # noqa: E402
@@ -124,16 +125,6 @@ def record_from_microphone(folders: dict[str, Path], seconds: float, repeat: int
                 recorder.stop()
                 cpu[name].append((time.process_time() - start) / recorder.elapsed_s)
     return {name: statistics.median(values) for name, values in cpu.items()}
-
-
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``fn`` in milliseconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> int:

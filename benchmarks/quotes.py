@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import median_ms  # noqa: E402
 
 from models import Marker, MarkerKind, Participant, Segment, Session, Word  # noqa: E402
 from models.quote import Decision, quote_from_span  # noqa: E402
@@ -73,16 +73,6 @@ def build(root: Path, sessions: int, quotes: int, seed: int = 1) -> Consultation
     return store
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``fn`` in milliseconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Build the consultation, time the three operations, print figures; 1 if over goal."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -97,15 +87,15 @@ def main(argv: list[str] | None = None) -> int:
         quote_ids = [q.id for q in store.quotes()]
         decisions = iter([Decision.APPROVE, Decision.WITHDRAW] * args.repeat)
         figures = {
-            "approve one quote (with store write)": timed(
+            "approve one quote (with store write)": median_ms(
                 lambda: apply_decision(store, quote_ids[0], next(decisions)), args.repeat
             ),
-            "list all quotes": timed(lambda: list_quotes(store), args.repeat),
-            "list quotes filtered by theme": timed(
+            "list all quotes": median_ms(lambda: list_quotes(store), args.repeat),
+            "list quotes filtered by theme": median_ms(
                 lambda: list_quotes(store, theme_id=store.consultation().codebook.themes[0].id),
                 args.repeat,
             ),
-            "theme overview": timed(lambda: theme_overview(store), args.repeat),
+            "theme overview": median_ms(lambda: theme_overview(store), args.repeat),
         }
         size_kb = (store.folder / "store.json").stat().st_size / 1024
     print(
