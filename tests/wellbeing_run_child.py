@@ -16,8 +16,9 @@ from test_app import notifications, until
 from textual.widgets import Input, Select
 
 from facilitate.screens.run import RunScreen
-from facilitate.screens.run_dialogs import ConfirmScreen
+from facilitate.screens.run_dialogs import ConfirmScreen, RunDialog
 from facilitate.screens.wellbeing import CalmScreen, CheckInScreen, FollowUpScreen
+from models.session import MarkerKind
 from models.wellbeing import Feeling, Moment, Raised
 from sessions.services import Services
 
@@ -90,6 +91,21 @@ async def test_check_in_follow_up_and_stop_for_someone(tmp_path: Path) -> None:
             await pilot.pause()
             assert isinstance(app.screen, CalmScreen) and run.is_paused
             assert "0 answers saved." not in [line for _, line in notifications(app)]
+            await pilot.press("r")
+            await pilot.pause()
+            assert app.screen is screen and not run.is_paused
+            # ...and with the strike dialog open: it closes striking nothing, and pauses.
+            def strikes() -> int:
+                return sum(m.kind is MarkerKind.STRIKE for m in store.session(session_id).markers)
+
+            struck = strikes()
+            await pilot.press("s")
+            await pilot.pause()
+            assert isinstance(app.screen, RunDialog)
+            await pilot.press("space")
+            await pilot.pause()
+            assert isinstance(app.screen, CalmScreen) and run.is_paused
+            assert strikes() == struck
             await pilot.press("r")
             await pilot.pause()
             assert app.screen is screen and not run.is_paused

@@ -2,7 +2,8 @@
 
 Recording goes on while any of them is open, so the run screen's marking keys
 go on working too: ``1``-``9`` (who is speaking) and ``m`` (mark a moment) reach
-the run screen underneath and the dialog stays up. A person who said no to
+the run screen underneath and the dialog stays up, and ``space`` (someone asks
+to stop) closes the dialog with its safe answer and pauses. A person who said no to
 being recorded is silenced from the moment their key is pressed, whatever is
 on screen. None of these dialogs has a text field, so those keys never have
 another meaning here.
@@ -54,13 +55,21 @@ def length_words(seconds: float) -> str:
 
 
 class RunDialog(ModalScreen[ResultT]):
-    """A dialog over the run screen: ``1``-``9`` and ``m`` still mark, and it stays up."""
+    """A dialog over the run screen: ``1``-``9`` and ``m`` still mark, and it stays up.
+
+    ``space`` is someone asking to stop, at any moment: the dialog closes with
+    its safe answer (nothing struck, nothing stopped) and the run screen pauses
+    and shows its calm screen.
+    """
 
     CSS_PATH = "run.tcss"
     BINDINGS = [
         *(Binding(str(n), f"speaker({n})", "Who is speaking", show=False) for n in range(1, 10)),
         Binding("m", "moment", "Mark moment", show=False),
+        Binding("space", "ask_to_stop", "Stop for someone", show=False),
     ]
+    #: What the dialog answers when it is closed because someone asks to stop.
+    SAFE_ANSWER: object = None
 
     def _marking_screen(self) -> Screen[object] | None:
         """The screen beneath the dialogs: the run screen that takes the marks."""
@@ -84,9 +93,18 @@ class RunDialog(ModalScreen[ResultT]):
         """Mark this moment, on the run screen beneath."""
         await self._forward("moment")
 
+    async def action_ask_to_stop(self) -> None:
+        """Someone asks to stop: close with the safe answer, then pause and calm down."""
+        screen = self._marking_screen()
+        self.dismiss(self.SAFE_ANSWER)  # type: ignore[arg-type]
+        if screen is not None:
+            await screen.run_action("ask_to_stop")
+
 
 class ConfirmScreen(RunDialog[bool]):
     """A question with Yes and No; y/enter say yes, n/escape say no."""
+
+    SAFE_ANSWER = False
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
