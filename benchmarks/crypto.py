@@ -33,8 +33,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from _timing import median_ms  # noqa: E402
 from quotes import build  # noqa: E402
-from timing import median_ms  # noqa: E402
 
 import sessions.encryption as encryption  # noqa: E402
 from sessions.audio import silence_in_place  # noqa: E402

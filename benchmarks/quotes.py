@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from timing import median_ms  # noqa: E402
+from _timing import median_ms  # noqa: E402
 
 from models import Marker, MarkerKind, Participant, Segment, Session, Word  # noqa: E402
 from models.quote import Decision, quote_from_span  # noqa: E402
