@@ -92,14 +92,26 @@ def check_disk(root: Path) -> Check:
 
 def check_stores(root: Path) -> Check:
     """Can every consultation's store be read?"""
+    from sessions.encryption import PASSPHRASE_ENV, Locked
     from sessions.store import Workspace
 
     try:
-        problems = Workspace(root).damaged()
+        errors = Workspace(root).readable()[1]
     except OSError as error:
         return Check("Consultations", False, f"cannot read {root}: {error.strerror or error}")
+    # An encrypted consultation without its passphrase is not broken: it is closed.
+    locked = [e for e in errors if isinstance(e, Locked)]
+    problems = [str(e) for e in errors if not isinstance(e, Locked)]
     if problems:
         return Check("Consultations", False, problems[0])
+    if locked:
+        count = len(locked)
+        return Check(
+            "Consultations", True,
+            f"every open consultation's store can be read; {count} encrypted "
+            f"consultation{'s' if count != 1 else ''} not checked (set {PASSPHRASE_ENV} "
+            "to check them too)",
+        )
     return Check("Consultations", True, "every consultation's store can be read")
 
 

@@ -556,3 +556,17 @@ async def test_a_wrong_passphrase_in_the_environment_still_lets_the_app_ask(
         assert isinstance(home, HomeScreen) and not home.locked
         shown = sorted(s.consultation.title for s in home.summaries)
         assert shown == ["Its own passphrase", "Opened by the variable"]
+
+
+def test_the_doctor_counts_an_encrypted_consultation_as_closed_not_broken(
+    tmp_path: Path,
+) -> None:
+    from sessions.doctor import check_stores
+
+    root = tmp_path / "workspace"
+    Workspace(root).create_consultation("Encrypted review", passphrase=PASSPHRASE)
+    encryption.forget_keys()
+    check = check_stores(root)
+    assert check.ok, check.detail
+    assert "1 encrypted consultation not checked" in check.detail
+    assert encryption.PASSPHRASE_ENV in check.detail
