@@ -254,7 +254,13 @@ def folder_key(folder: Path) -> Key | None:
         return None
     env = os.environ.get(PASSPHRASE_ENV)
     if env:
-        return unlock(folder, env)
+        try:
+            return unlock(folder, env)
+        except WrongPassphrase:
+            # Another consultation's passphrase: a person at a terminal is asked for
+            # this one's; a script (no prompt) is told the variable does not open it.
+            if passphrase_prompt is None:
+                raise
     if passphrase_prompt is not None:
         return unlock(folder, passphrase_prompt(folder))
     raise Locked(folder)

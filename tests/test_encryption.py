@@ -570,3 +570,23 @@ def test_the_doctor_counts_an_encrypted_consultation_as_closed_not_broken(
     assert check.ok, check.detail
     assert "1 encrypted consultation not checked" in check.detail
     assert encryption.PASSPHRASE_ENV in check.detail
+
+
+def test_at_a_terminal_a_passphrase_variable_that_does_not_open_it_asks_for_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "workspace"
+    store = Workspace(root).create_consultation("Encrypted review", passphrase=PASSPHRASE)
+    encryption.forget_keys()
+    monkeypatch.setenv(encryption.PASSPHRASE_ENV, "another consultation's passphrase")
+    with pytest.raises(encryption.WrongPassphrase):  # a script: told, never asked
+        encryption.folder_key(store.folder)
+    asked: list[str] = []
+
+    def prompt(folder: Path) -> str:
+        asked.append(folder.name)
+        return PASSPHRASE
+
+    monkeypatch.setattr(encryption, "passphrase_prompt", prompt)
+    assert encryption.folder_key(store.folder) is not None
+    assert asked == [store.folder.name]
