@@ -213,6 +213,14 @@ def retext(
     return Correction(made, replaces, between)
 
 
+def says_its_text(segment: Segment) -> bool:
+    """True when ``segment``'s words already say what its text says (punctuation aside)."""
+    tokens = segment.text.split()
+    if "".join(w.text for w in segment.words).split() == tokens:
+        return True  # the common case, checked without folding
+    return [token_key(w.text) for w in segment.words] == [token_key(t) for t in tokens]
+
+
 def aligned(segment: Segment) -> Segment:
     """``segment`` with words that say what its text says (itself when they already do).
 
@@ -220,10 +228,7 @@ def aligned(segment: Segment) -> Segment:
     under a corrected text; they are aligned here, the same way each time, with
     the speaker's redactions carried to the words that replaced hidden ones.
     """
-    tokens = segment.text.split()
-    if "".join(w.text for w in segment.words).split() == tokens:
-        return segment  # the common case, checked without a diff
-    if [token_key(w.text) for w in segment.words] == [token_key(t) for t in tokens]:
+    if says_its_text(segment):
         return segment
     return correct_segment(segment, segment.text)[0]
 

@@ -29,7 +29,13 @@ from models import Segment, SessionStatus, Word, format_clock
 from models.ids import new_id
 from models.moments import Moments
 from models.quote import follow_new_transcript, segment_words
-from models.transcript import aligned, correct_segment, join_words, token_key
+from models.transcript import (
+    aligned,
+    correct_segment,
+    join_words,
+    says_its_text,
+    token_key,
+)
 from sessions.clock import now_iso
 from sessions.store import ConsultationStore
 from sessions.transcript_edits import ask_again
@@ -382,9 +388,8 @@ def _typed_words(
     typed: set[tuple[int, int]] = set()
     for k, segment in enumerate(segments):
         segment = replace(segment, redactions=[])
-        fixed = aligned(segment)
-        if fixed is segment or k not in sources:
-            result.append(fixed)
+        if k not in sources or says_its_text(segment):
+            result.append(aligned(segment))
             continue
         fixed, correction = correct_segment(segment, segment.text)
         typed_ids = set(correction.replaces) | set(correction.between)
