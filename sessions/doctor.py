@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from models.wording import plural
 from sessions.errors import FacilitateError
 from sessions.locations import workspace_root
 
@@ -105,12 +106,11 @@ def check_stores(root: Path) -> Check:
     if problems:
         return Check("Consultations", False, problems[0])
     if locked:
-        count = len(locked)
         return Check(
             "Consultations", True,
-            f"every open consultation's store can be read; {count} encrypted "
-            f"consultation{'s' if count != 1 else ''} not checked (set {PASSPHRASE_ENV} "
-            "to check them too)",
+            f"every open consultation's store can be read; "
+            f"{plural(len(locked), 'encrypted consultation')} not checked "
+            f"(set {PASSPHRASE_ENV} to check them too)",
         )
     return Check("Consultations", True, "every consultation's store can be read")
 
@@ -160,7 +160,7 @@ def check_sessions(root: Path) -> list[Check]:
         except (OSError, FacilitateError) as error:
             problems.append(f"Cannot look through {shown(store.folder / 'audio')}: {error}")
     if not problems:
-        detail = f"{count} session{'s' if count != 1 else ''}: recordings and transcripts read"
+        detail = f"{plural(count, 'session')}: recordings and transcripts read"
         return [Check(SESSIONS_CHECK, True, detail)]
     return [Check(SESSIONS_CHECK, False, problem) for problem in problems]
 
