@@ -12,13 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from run_app_child import consented_app, demo_mic
+from run_app_child import consented_app, demo_mic, recording
 from test_app import SIZE, until
 from textual.widgets import Button, Static
 
 from facilitate.app import QUIT_WHILE_RECORDING
 from facilitate.screens.dialogs import ConfirmDialog
-from facilitate.screens.run import RunScreen
 from sessions.services import Services
 
 
@@ -30,18 +29,7 @@ async def test_ctrl_q_while_recording_asks_and_no_keeps_recording(tmp_path: Path
     session_id, app = consented_app(services)
     with mic:
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await pilot.press("r")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, RunScreen)
-            await until(lambda: screen.checked)
-            await pilot.press("r")
-            await pilot.pause()
-            run = screen.run
-            assert run is not None and screen.is_recording
-            mic.go()
-            await until(lambda: run.elapsed_s >= 1.0)
+            screen, run = await recording(pilot, mic)
 
             await pilot.press("ctrl+q")
             await pilot.pause()

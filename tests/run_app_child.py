@@ -20,6 +20,7 @@ import soundfile
 from conftest import DEMO, require_model
 from quote_fixtures import open_screen
 from test_app import notifications, planned_session, settle, until
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Label, OptionList, Static
 from virtual_mic import VirtualMic, load_speech
 
@@ -35,6 +36,7 @@ from facilitate.screens.run_dialogs import (
 from facilitate.screens.session import SessionScreen
 from models import MarkerKind, RecordingConsent, SessionStatus
 from sessions.recorder import format_duration
+from sessions.run import RunningSession
 from sessions.services import Services
 
 SIZE = (120, 40)
@@ -61,6 +63,20 @@ def consented_app(services: Services) -> tuple[str, FacilitateApp]:
     session_id = planned_session(services)
     consent_all(services, session_id)
     return session_id, FacilitateApp(services, open_session=session_id)
+
+
+async def recording(pilot: Pilot[None], mic: VirtualMic) -> tuple[RunScreen, RunningSession]:
+    """From the session screen: open the run screen, record, and feed a second of speech."""
+    await pilot.pause()
+    screen = await open_screen(pilot, "r", RunScreen)
+    await until(lambda: screen.checked)
+    await pilot.press("r")
+    await pilot.pause()
+    run = screen.run
+    assert run is not None and run.is_recording and screen.is_recording
+    mic.go()
+    await until(lambda: run.elapsed_s >= 1.0)
+    return screen, run
 
 
 async def test_record_through_the_run_screen(tmp_path: Path) -> None:

@@ -11,11 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from run_app_child import consented_app, demo_mic
+from run_app_child import consented_app, demo_mic, recording
 from test_app import notifications, until
 from textual.widgets import Input, Select
 
-from facilitate.screens.run import RunScreen
 from facilitate.screens.run_dialogs import ConfirmScreen, RunDialog
 from facilitate.screens.wellbeing import CalmScreen, CheckInScreen, FollowUpScreen
 from models.session import MarkerKind
@@ -34,18 +33,7 @@ async def test_check_in_follow_up_and_stop_for_someone(tmp_path: Path) -> None:
     store, _ = services.workspace.find_session(session_id)
     with mic:
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await pilot.press("r")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, RunScreen)
-            await until(lambda: screen.checked)
-            await pilot.press("r")
-            await pilot.pause()
-            run = screen.run
-            assert run is not None and run.is_recording
-            mic.go()
-            await until(lambda: run.elapsed_s >= 1.0)
+            screen, run = await recording(pilot, mic)
 
             # w: the first step is not a wellbeing step and comes early, so: check-in.
             await pilot.press("w")
