@@ -190,7 +190,7 @@ def erase_participant(store: ConsultationStore, participant_id: str) -> ErasureR
             _forget_in_vocabulary(store, plan)
             db.table("participants").remove(Query().id == participant_id)
             if plan.quote_ids:
-                db.table("quotes").remove(Query().id.one_of(plan.quote_ids))
+                store.remove_quotes(plan.quote_ids)
             for quote in plan.quotes_trimmed:
                 store.save_quote(quote)
             if plan.audit_ids:
@@ -199,8 +199,6 @@ def erase_participant(store: ConsultationStore, participant_id: str) -> ErasureR
                 # Whatever else is kept about people (artwork, follow-ups): theirs goes.
                 db.table(name).remove(doc_ids=doomed)
             store.append_audit(erasure_event(participant_id, now_iso()))
-        # Loaded quotes kept in memory would still hold their words.
-        store._quote_cache.clear()  # noqa: SLF001 - the store's own cache, emptied on purpose
         cleaned = _clean_leftovers(store, plan, others_said)
         return ErasureReport(
             pseudonym=plan.participant.pseudonym,

@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -582,12 +582,20 @@ class ConsultationStore:
     def save_quote(self, quote: Quote) -> None:
         """Add or update a quote."""
         with self._writing():
-            self._upsert(self.db.table("quotes"), quote)
+            changed = self.db.table("quotes").upsert(to_dict(quote), Query().id == quote.id)
+            # Its words as loaded before (perhaps since redacted or erased) leave memory.
+            for doc_id in changed:
+                self._quote_cache.pop(doc_id, None)
 
     def remove_quote(self, quote_id: str) -> None:
         """Take a quote out of the consultation (its transcript words stay)."""
+        self.remove_quotes([quote_id])
+
+    def remove_quotes(self, quote_ids: Iterable[str]) -> None:
+        """Take quotes out of the consultation, from the file and from memory."""
         with self._writing():
-            self.db.table("quotes").remove(Query().id == quote_id)
+            for doc_id in self.db.table("quotes").remove(Query().id.one_of(list(quote_ids))):
+                self._quote_cache.pop(doc_id, None)
 
     # -- audit -------------------------------------------------------------------
 
